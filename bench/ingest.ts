@@ -1,0 +1,52 @@
+// npm run bench:ingest — signed webhooks (Telegram and WhatsApp shapes) through the full path
+// (verify, store, route, deliver to a connected agent socket) with 1,000 conversations over 100
+// agents, against a bare node:http server that parses the same JSON and answers 200. Both are
+// loaded by the same autocannon (no pipelining) in this run. Goal: ratio 0.25 or better.
+// Options: --seconds 10 --connections 32 --db sqlite|mysql --agents 100 --users 1000 --platforms telegram,whatsapp
+import { round } from './bench-math.js';
+import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
+import { writeResult } from './gateway/results.js';
+
+const a = args();
+const seconds = Number(a.seconds ?? 10);
+const connections = Number(a.connections ?? 32);
+const db = (a.db ?? 'sqlite') as 'sqlite' | 'mysql';
+const agents = Number(a.agents ?? 100);
+const users = Number(a.users ?? 1000);
+
+async function main() {
+  console.log(`bench:ingest: ${seconds} s per run, ${connections} connections, ${db}, ${users} conversations over ${agents} agents`);
+  const world = await startWorld({ db, agents, users, platforms: a.platforms });
+  let delivered = 0;
+  let lastDeliveredAt = 0;
+  world.onAgentText((text, at) => { if (text.startsWith('ingest ')) { delivered++; lastDeliveredAt = at; } });
+
+  // The baseline: same generator, same bodies, a server that only parses JSON.
+  const base = await startBaseline('ingest');
+  const b = await load({ url: base.url, channels: world.channels, users, seconds, connections, text: (s) => `ingest ${s}` });
+  await base.stop();
+  const baseline = { requestsPerSecond: b.requests.average, total: b.requests.total, non2xx: b.non2xx, errors: b.errors, p99Ms: b.latency.p99 };
+  console.log(`baseline (bare node:http + JSON.parse): ${round(baseline.requestsPerSecond, 0)} req/s, p99 ${baseline.p99Ms} ms`);
+
+  const started = Date.now();
+  const r = await load({ url: world.cluster.urls[0], channels: world.channels, users, seconds, connections, text: (s) => `ingest ${s}` });
+  const accepted = r['2xx'];
+  // Every acknowledged message must reach its agent: wait for the stragglers.
+  const until = Date.now() + 30_000;
+  while (delivered < accepted && Date.now() < until) await sleep(50);
+  const deliveredPerSecond = delivered / ((lastDeliveredAt - started) / 1000);
+  const app = {
+    acceptedPerSecond: r.requests.average, accepted, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
+    // autocannon counts answers within its window; requests in flight when it stopped are delivered but not counted.
+    delivered, deliveredPerSecond, lost: Math.max(0, accepted - delivered),
+  };
+  const ratio = deliveredPerSecond / baseline.requestsPerSecond;
+  console.log(`app (verify → store → route → agent socket): ${round(app.acceptedPerSecond, 0)} webhooks/s acknowledged, ${round(deliveredPerSecond, 0)} msg/s delivered to agents; webhook p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms; ${app.non2xx} non-2xx, ${app.errors} errors`);
+  console.log(`delivered ${delivered} of ${accepted} acknowledged${app.lost ? ` (${app.lost} NOT delivered within 30 s)` : ''}`);
+  console.log(`ratio app/baseline: ${round(ratio, 3)} (goal ≥ 0.25)`);
+  const file = writeResult('ingest', { db, seconds, connections, agents, users, baseline, app, ratio, goal: 0.25, met: ratio >= 0.25 && app.lost === 0 });
+  console.log(`result: ${file}`);
+  await world.stop();
+}
+
+main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,75 @@
+// npm run bench:outbound — agents' replies at a fixed rate (500 msg/s over 100 agents and 1,000
+// Telegram and WhatsApp conversations): socket `message:send` emitted → the fake platform's send
+// API received the text, p50/p99, beside a baseline socket.io server that POSTs each message to
+// the same fake with axios, in the same run. Goal: p99 ≤ 50 ms at 500 msg/s.
+// Options: --seconds 10 --rate 500 --db sqlite|mysql
+import { io, type Socket } from 'socket.io-client';
+import { percentile, round } from './bench-math.js';
+import { args, sleep, startBaseline, startWorld } from './gateway/harness.js';
+import { stampOf, stampText } from './gateway/webhook-shapes.js';
+import { writeResult } from './gateway/results.js';
+
+const a = args();
+const seconds = Number(a.seconds ?? 10);
+const rate = Number(a.rate ?? 500);
+const db = (a.db ?? 'sqlite') as 'sqlite' | 'mysql';
+const agents = Number(a.agents ?? 100);
+const users = Number(a.users ?? 1000);
+
+interface Figures { sent: number; acked: number; received: number; duplicates: number; p50Ms: number; p99Ms: number; maxMs: number; failedAcks: number }
+
+/** Emits `rate` messages a second for `seconds`, round robin over the targets; times their arrival at the fake. */
+async function drive(targets: { socket: Socket; conversationId?: string }[], world: Awaited<ReturnType<typeof startWorld>>): Promise<Figures> {
+  const samples: number[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  world.fake.onText = (text, at) => {
+    const t = stampOf(text);
+    if (t === undefined) return;
+    if (seen.has(text)) { duplicates++; return; } // a text the platform got twice: counted, never hidden
+    seen.add(text);
+    samples.push(at - t);
+  };
+  let sent = 0, acked = 0, failedAcks = 0, seq = 0;
+  const started = Date.now();
+  const total = rate * seconds;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
+    for (; sent < due; sent++) {
+      const t = targets[seq % targets.length];
+      const text = stampText(++seq);
+      t.socket.emit('message:send', { conversationId: t.conversationId, text, clientMessageId: `bench-${process.pid}-${seq}-${Date.now()}` }, (r: { ok: boolean }) => { if (r?.ok) acked++; else failedAcks++; });
+    }
+    await sleep(2);
+  }
+  const until = Date.now() + 15_000;
+  while (samples.length < sent && Date.now() < until) await sleep(50);
+  world.fake.onText = undefined;
+  return { sent, acked, received: samples.length, duplicates, failedAcks, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: samples.length ? Math.max(...samples) : NaN };
+}
+
+async function main() {
+  console.log(`bench:outbound: ${rate} msg/s for ${seconds} s, ${db}, ${users} conversations over ${agents} agents`);
+  const world = await startWorld({ db, agents, users, platforms: a.platforms });
+
+  const base = await startBaseline('relay', world.fake.url);
+  const baseSockets = await Promise.all(Array.from({ length: agents }, () => new Promise<Socket>((resolve, reject) => {
+    const s = io(`${base.url}/agent`, { transports: ['websocket'], forceNew: true, reconnection: false });
+    s.once('connect', () => resolve(s)); s.once('connect_error', reject);
+  })));
+  const baseline = await drive(baseSockets.map((socket) => ({ socket })), world);
+  baseSockets.forEach((s) => s.close());
+  await base.stop();
+  console.log(`baseline (socket.io → axios POST): p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms (${baseline.received}/${baseline.sent})`);
+
+  const targets = [...world.holderOf.entries()].map(([conversationId, agent]) => ({ socket: agent.socket as unknown as Socket, conversationId }));
+  const app = await drive(targets, world);
+  const ratio = app.p99Ms / baseline.p99Ms;
+  console.log(`app (agent emit → store → send job → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);
+  console.log(`p99 ratio to baseline: ${round(ratio, 2)}; goal p99 ≤ 50 ms at ${rate} msg/s: ${app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 ? 'met' : 'NOT met'}`);
+  const file = writeResult('outbound', { db, seconds, rate, agents, users, baseline, app, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
+  console.log(`result: ${file}`);
+  await world.stop();
+}
+
+main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,77 @@
+// How fast freed capacity is filled: agents close a conversation while others wait, and the next
+// assignment's arrival at their socket is timed; then how many assignments a deployment makes per
+// second, with one app process and with two.
+import fs from 'node:fs';
+import os from 'node:os';
+import type { AnySocket } from '../test/helpers/sockets.js';
+import { Cluster, type BenchAgent } from './routing-cluster.js';
+
+export interface LatencySamples { closeToReceived: number[]; freedToReceived: number[] }
+
+/**
+ * `agents` agents of capacity 1 each, a queue that never empties: every close frees one slot, the
+ * engine fills it at once, and we time (a) our close sent → next assignment received and
+ * (b) the engine's assignment instant (right after it freed the slot) → received.
+ */
+export async function freedCapacityLatency(c: Cluster, o: { agents: number; samples: number }): Promise<LatencySamples> {
+  const queueId = await c.createQueue(`latency ${Date.now()}`);
+  const agents = await c.createAgents(o.agents, queueId, 1);
+  const ids = await c.conversations(o.samples + o.agents * 2 + 10, queueId);
+  for (const id of ids) await c.enqueue(id, queueId);
+  const out: LatencySamples = { closeToReceived: [], freedToReceived: [] };
+  await new Promise<void>((resolve) => {
+    for (const a of agents) {
+      let closedAt = 0;
+      a.socket!.on('conversation:assigned', (p: { conversation: { id: string; assignedAt?: string } }) => {
+        const now = Date.now();
+        if (closedAt) {
+          out.closeToReceived.push(now - closedAt);
+          if (p.conversation.assignedAt) out.freedToReceived.push(now - Date.parse(p.conversation.assignedAt));
+        }
+        if (out.closeToReceived.length >= o.samples) return resolve();
+        closedAt = Date.now();
+        a.socket!.emit('conversation:close', { conversationId: p.conversation.id }, () => {});
+      });
+    }
+    void Cluster.setOnline(agents);
+  });
+  await finish(agents);
+  return out;
+}
+
+/** Assignments per second while `conversations` wait and agents close each one as soon as they get it. */
+/** Busy share of all the machine's cores between two readings of /proc/stat (what limits the figures here). */
+function cpuTimes(): { busy: number; total: number } {
+  const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = f[3] + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+export async function assignmentRate(c: Cluster, o: { agents: number; capacity: number; conversations: number; urls: string[] }): Promise<{ perSecond: number; seconds: number; machineBusy: number; cores: number }> {
+  const queueId = await c.createQueue(`rate ${Date.now()}`);
+  const agents = await c.createAgents(o.agents, queueId, o.capacity, o.urls);
+  const ids = await c.conversations(o.conversations, queueId);
+  for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => c.enqueue(id, queueId)));
+  let received = 0;
+  const started = Date.now();
+  const cpu0 = cpuTimes();
+  await new Promise<void>((resolve) => {
+    for (const a of agents) {
+      a.socket!.on('conversation:assigned', (p: { conversation: { id: string } }) => {
+        if (++received === o.conversations) resolve();
+        a.socket!.emit('conversation:close', { conversationId: p.conversation.id }, () => {});
+      });
+    }
+    void Cluster.setOnline(agents);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const cpu1 = cpuTimes();
+  await finish(agents);
+  return { perSecond: o.conversations / seconds, seconds, machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total), cores: os.cpus().length };
+}
+
+async function finish(agents: BenchAgent[]): Promise<void> {
+  await Cluster.setOnline(agents, 'offline');
+  agents.forEach((a) => { (a.socket as AnySocket).removeAllListeners('conversation:assigned'); a.socket!.close(); });
+}

@@ -1,0 +1,52 @@
+// The one way adapters call a platform's API: axios with the channel's base URL and a timeout on
+// every call, and one reading of failures as SendError (permanent, or transient after Retry-After).
+import axios, { type AxiosInstance } from 'axios';
+import { SendError } from '../send-error.js';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** For attachment downloads: large files on slow CDNs need longer than an API call. */
+export const DOWNLOAD_TIMEOUT_MS = 120_000;
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** An axios instance for one platform API. Never reads proxies from the environment. */
+export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): AxiosInstance {
+  return axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 3 });
+}
+
+/** What a platform's error body says, read by the adapter that knows its shape. */
+export interface ErrorReading {
+  reason?: string; permanent?: boolean;
+  /** A wait the platform asked for in its body (Telegram's parameters.retry_after) rather than in Retry-After. */
+  retryAfterMs?: number;
+}
+
+/**
+ * Any failure of a platform call as a SendError. Defaults: 408, 429 and 5xx are transient
+ * (honouring Retry-After), other 4xx permanent, timeouts and network errors transient. `read`
+ * lets the adapter give the platform's own reason and overrule permanence.
+ */
+export function sendErrorFrom(err: unknown, platform: string, read?: (status: number, data: unknown) => ErrorReading): SendError {
+  if (err instanceof SendError) return err;
+  if (!axios.isAxiosError(err)) return SendError.transient(`${platform}: ${(err as Error)?.message ?? String(err)}`);
+  const res = err.response;
+  if (!res) {
+    const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
+    return SendError.transient(timedOut
+      ? `${platform} did not answer within ${err.config?.timeout ?? '?'} ms.`
+      : `${platform} could not be reached (${err.code ?? err.message}).`);
+  }
+  const reading = read?.(res.status, res.data) ?? {};
+  const reason = `${platform} answered ${res.status}${reading.reason ? `: ${reading.reason}` : ''}`;
+  const retryAfterMs = retryAfter(res.headers['retry-after']) ?? (reading.retryAfterMs !== undefined ? Math.min(Math.max(reading.retryAfterMs, 0), MAX_RETRY_AFTER_MS) : undefined);
+  const transientByStatus = res.status === 408 || res.status === 429 || res.status >= 500;
+  const permanent = reading.permanent ?? !transientByStatus;
+  return permanent ? SendError.permanent(reason) : SendError.transient(reason, retryAfterMs);
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfter(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}

@@ -1,0 +1,20 @@
+export * from './tenant.js';
+export * from './user.js';
+export * from './queue.js';
+export * from './channel.js';
+export * from './customer.js';
+export * from './conversation.js';
+export * from './message.js';
+export * from './routing-event.js';
+export * from './media.js';
+import { TenantEntity } from './tenant.js';
+import { UserEntity } from './user.js';
+import { QueueEntity, QueueMemberEntity } from './queue.js';
+import { ChannelEntity } from './channel.js';
+import { CustomerEntity } from './customer.js';
+import { ConversationEntity } from './conversation.js';
+import { MessageEntity } from './message.js';
+import { RoutingEventEntity } from './routing-event.js';
+import { MediaEntity, MediaLimitEntity } from './media.js';
+
+export const ALL_ENTITIES = [TenantEntity, UserEntity, QueueEntity, QueueMemberEntity, ChannelEntity, CustomerEntity, ConversationEntity, MessageEntity, RoutingEventEntity, MediaEntity, MediaLimitEntity];

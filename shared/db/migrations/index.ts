@@ -1,0 +1,6 @@
+// Every migration, in order. New ones are appended; none is edited once released.
+import { InitialSchema1763942400000 } from './0001-initial.js';
+import { Media1763942400002 } from './0002-media.js';
+import { Routing1763942400003 } from './0003-routing.js';
+
+export const MIGRATIONS = [InitialSchema1763942400000, Media1763942400002, Routing1763942400003];

@@ -1,0 +1,25 @@
+// The durable job queues between services, with the payload each carries (typed, so a
+// producer and its worker cannot disagree).
+import type { Assignment, QueueTimer, RoutingOutcome } from '../types/routing.js';
+
+export interface JobPayloads {
+  /** A stored inbound message to act on: route a new conversation or deliver to its agent. */
+  'switch-inbound': { messageId: string };
+  /** The queue machine claimed an agent for a conversation; the switch records it and tells everyone. */
+  'switch-assignment': Assignment;
+  /** Other routing outcomes to record and tell about: requeues, expired offers, overflows. */
+  'switch-routing': RoutingOutcome;
+  /** A queue's waiting customers may have moved: tell those whose position or estimate changed. */
+  'switch-positions': { tenantId: string; queueId: string };
+  /** The queue machine's durable timers (delayed jobs): offers, disconnect grace, maximum wait, sticky hold. */
+  'queue-timer': QueueTimer;
+  /** The periodic check for assignments a process made but did not live to record. */
+  'queue-recovery': { at: number };
+  /** Supervisors' live figures changed (throttled per tenant). */
+  'queue-stats': { tenantId: string };
+  /** A stored outbound message to send to its platform. */
+  'gateway-outbound': { messageId: string };
+  /** An inbound message whose platform attachments are still to be fetched into our store. */
+  'media-fetch': { messageId: string };
+}
+export type JobQueueName = keyof JobPayloads;

@@ -1,0 +1,49 @@
+// Reading and writing conversations with their customer and channel, scoped to one tenant.
+import { In } from 'typeorm';
+import type { Context } from '../shared/context.js';
+import {
+  ChannelEntity, ConversationEntity, CustomerEntity, MessageEntity,
+  type Channel, type Conversation, type Customer, type Message,
+} from '../shared/db/entities/index.js';
+import { notFound } from '../shared/errors.js';
+import type { ConversationView, MessageView } from '../shared/types/api.js';
+import { toConversationView, toMessageView } from './views.js';
+
+export interface ConversationBundle { conversation: Conversation; customer: Customer; channel: Channel }
+
+export async function loadBundle(ctx: Context, tenantId: string, conversationId: string): Promise<ConversationBundle> {
+  const conversation = await ctx.rows.findOne(ConversationEntity, { id: conversationId });
+  if (!conversation || conversation.tenantId !== tenantId) throw notFound(`Conversation ${conversationId}`);
+  const [customer, channel] = await Promise.all([
+    ctx.rows.findOne(CustomerEntity, { id: conversation.customerId }),
+    ctx.rows.findOne(ChannelEntity, { id: conversation.channelId }),
+  ]);
+  if (!customer || !channel) throw notFound(`Conversation ${conversationId}`);
+  return { conversation, customer, channel };
+}
+
+export function bundleView(b: ConversationBundle): ConversationView {
+  return toConversationView(b.conversation, b.customer, b.channel.platform);
+}
+
+/** Views for many conversations with two extra queries, not two per conversation. */
+export async function viewsOf(ctx: Context, conversations: Conversation[]): Promise<ConversationView[]> {
+  if (!conversations.length) return [];
+  const [customers, channels] = await Promise.all([
+    ctx.db.manager.findBy(CustomerEntity, { id: In([...new Set(conversations.map((c) => c.customerId))]) }),
+    ctx.db.manager.findBy(ChannelEntity, { id: In([...new Set(conversations.map((c) => c.channelId))]) }),
+  ]);
+  const cust = new Map(customers.map((c) => [c.id, c]));
+  const chan = new Map(channels.map((c) => [c.id, c]));
+  return conversations.map((c) => toConversationView(c, cust.get(c.customerId)!, chan.get(c.channelId)!.platform));
+}
+
+/** The last `limit` messages of a conversation, oldest first. */
+export async function recentMessages(ctx: Context, conversationId: string, limit = 50): Promise<MessageView[]> {
+  const rows = await ctx.db.manager.find(MessageEntity, { where: { conversationId }, order: { seq: 'DESC' }, take: limit });
+  return rows.reverse().map(toMessageView);
+}
+
+export async function findMessage(ctx: Context, id: string): Promise<Message | null> {
+  return ctx.rows.findOne(MessageEntity, { id });
+}

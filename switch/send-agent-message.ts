@@ -1,0 +1,43 @@
+// An agent's reply (DESIGN.md durability rule 4): stored first as 'pending', then sent by a
+// durable job. The same clientMessageId twice is the same message, stored and sent once.
+import type { Principal } from '../shared/auth/tokens.js';
+import type { Context } from '../shared/context.js';
+import { ConversationEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
+import { isUniqueViolation } from '../shared/db/unique-violation.js';
+import { newId } from '../shared/ids.js';
+import type { MessageView } from '../shared/types/api.js';
+import { attachmentFor } from '../media-server/index.js';
+import { assertCanWrite } from './access.js';
+import { loadBundle } from './conversation-store.js';
+import { toMessageView } from './views.js';
+
+export interface AgentMessageInput { conversationId: string; text?: string; mediaId?: string; clientMessageId: string }
+
+export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentMessageInput): Promise<MessageView> {
+  const { conversation: c } = await loadBundle(ctx, p.tenantId, input.conversationId);
+  const m = ctx.db.manager;
+  const existing = await ctx.rows.findOne(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId });
+  if (existing) return toMessageView(existing);
+  assertCanWrite(p, c);
+  // The file must be one of this tenant's uploads (404 otherwise); its type makes the message's.
+  const attachment = input.mediaId ? await attachmentFor(ctx, p.tenantId, input.mediaId) : null;
+  const now = new Date();
+  const msg: Omit<Message, 'seq'> = {
+    id: newId(), tenantId: c.tenantId, conversationId: c.id, channelId: c.channelId,
+    direction: 'out', sender: 'agent', agentId: p.userId, type: attachment?.type ?? 'text', text: input.text ?? null,
+    content: attachment ? { media: [attachment.ref] } : null,
+    status: 'pending', error: null, externalMessageId: null, clientMessageId: input.clientMessageId, createdAt: now, updatedAt: now,
+  };
+  try {
+    await ctx.rows.insert(MessageEntity, msg);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    return toMessageView(await m.findOneByOrFail(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId }));
+  }
+  await ctx.rows.update(ConversationEntity, { id: c.id }, { lastMessageAt: now, updatedAt: now });
+  const view = toMessageView(msg as Message);
+  // Told before the send job exists, so that the agent's screens never see a status for a message they do not have yet.
+  if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
+  await ctx.jobs.add('gateway-outbound', { messageId: msg.id }, { jobId: `out-${msg.id}` });
+  return view;
+}
