@@ -31,7 +31,7 @@ async function tell(ctx: Context, qm: QueueMachine, tenantId: string, queueId: s
   const news = await qm.positionsToTell(tenantId, queueId, estimate.secondsPerPosition,
     { textDelayMs: r.positionTextDelayMs, textIntervalMs: r.positionTextIntervalMs, conversationId });
   for (const n of news) {
-    if (n.widget && n.customerId) ctx.broadcaster.toCustomer(n.customerId, 'queue:position', { position: n.position, estimatedWaitSeconds: n.estimatedWaitSeconds });
+    if (n.widget && n.customerId) ctx.broadcaster.toCustomer(n.customerId, 'queue:position', { conversationId: n.conversationId, position: n.position, estimatedWaitSeconds: n.estimatedWaitSeconds });
   }
   await Promise.all(news.filter((n) => n.text).map((n) => text(ctx, tenantId, n)));
 }

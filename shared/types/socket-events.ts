@@ -44,7 +44,7 @@ export interface CustomerClientEvents {
 export interface CustomerServerEvents {
   'session': (p: { visitorToken: string; conversationId: string | null }) => void;
   'message:new': (p: { message: MessageView }) => void;
-  'queue:position': (p: { position: number; estimatedWaitSeconds: number | null }) => void;
+  'queue:position': (p: { conversationId: string; position: number; estimatedWaitSeconds: number | null }) => void;
   'agent:joined': (p: { name: string }) => void;
   'conversation:closed': () => void;
   'typing': () => void;

@@ -22,6 +22,9 @@ export function startWidget(opts: WidgetOptions): void {
   let stopped = false;          // the server refused this chat for good (unknown channel, site not allowed)
   let caughtUp = false;         // the first history arrived: later agent messages count as unread
   let agentName: string | null = null;
+  // The conversation the customer is in, and those that ended: a late position of an ended one is not shown.
+  let conversationId: string | null = null;
+  const ended = new Set<string>();
   let lastTypingSent = 0;
 
   const transcript = new Transcript(opts.origin, () => panel.render());
@@ -75,12 +78,14 @@ export function startWidget(opts: WidgetOptions): void {
     });
 
     s.on('message:new', ({ message }) => {
+      if (message.conversationId) conversationId = message.conversationId;
       if (transcript.addServer(message)) panel.markUnread();
       if (message.direction === 'out') panel.hideTyping();
     });
 
-    s.on('queue:position', ({ position, estimatedWaitSeconds }) => {
-      if (agentName) return;
+    s.on('queue:position', (p) => {
+      const { position, estimatedWaitSeconds } = p;
+      if (agentName || ended.has(p.conversationId)) return;
       const wait = estimatedWaitSeconds ? ` · about ${Math.max(1, Math.round(estimatedWaitSeconds / 60))} min` : '';
       panel.setSubtitle(position <= 1 ? `You are next in line${wait}` : `You are number ${position} in line${wait}`);
     });
@@ -94,6 +99,7 @@ export function startWidget(opts: WidgetOptions): void {
     s.on('typing', () => panel.showTyping(`${agentName ?? 'The agent'} is typing…`));
 
     s.on('conversation:closed', () => {
+      if (conversationId) ended.add(conversationId);
       transcript.addNote('This chat has ended. Thank you for getting in touch! Write again any time to start a new conversation.');
       agentName = null;
       panel.hideTyping();
@@ -126,7 +132,11 @@ export function startWidget(opts: WidgetOptions): void {
     if (!s) { transcript.ackFailed(clientMessageId, 'Sorry, this chat is not available.'); return; }
     // Sent even while disconnected: socket.io buffers it until the connection is back.
     ask(s, 'message:send', { text, clientMessageId }, SEND_TIMEOUT_MS).then(
-      (reply) => (reply.ok ? transcript.ackOk(clientMessageId, reply.message) : transcript.ackFailed(clientMessageId, politeError(reply.error))),
+      (reply) => {
+        if (!reply.ok) { transcript.ackFailed(clientMessageId, politeError(reply.error)); return; }
+        conversationId = reply.message.conversationId;
+        transcript.ackOk(clientMessageId, reply.message);
+      },
       () => transcript.ackFailed(clientMessageId, 'Not sent: the connection is slow or lost.'),
     );
   }
