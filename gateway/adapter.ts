@@ -14,6 +14,19 @@ export interface ChannelRuntime {
   webhookUrl: string;                 // PUBLIC_URL + /webhooks/:id (Twilio signs it)
 }
 
+/**
+ * A channel's settings, parsed once per loaded channel (runtimes are cached for a while, and a
+ * changed channel is a new runtime object) rather than on every webhook and send.
+ */
+export function parsedOncePerChannel<T>(parse: (ch: ChannelRuntime) => T): (ch: ChannelRuntime) => T {
+  const seen = new WeakMap<ChannelRuntime, T>();
+  return (ch) => {
+    let s = seen.get(ch);
+    if (s === undefined) { s = Object.freeze(parse(ch)); seen.set(ch, s); }
+    return s;
+  };
+}
+
 export interface WebhookRequest {
   method: 'GET' | 'POST';
   headers: IncomingHttpHeaders;

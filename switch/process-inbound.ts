@@ -8,26 +8,16 @@ import { findMessage, loadBundle } from './conversation-store.js';
 import { toMessageView } from './views.js';
 import { tellQueuePosition } from './tell-queue-position.js';
 import { customerMessageView } from '../media-server/index.js';
-import { channelRuntime } from '../gateway/index.js';
+import { announceInbound, isOngoing } from './receive-inbound.js';
 
 export async function processInbound(ctx: Context, qm: QueueMachine, messageId: string): Promise<void> {
   const msg = await findMessage(ctx, messageId);
   if (!msg) return;
-  const conversation = await ctx.rows.findOne(ConversationEntity, { id: msg.conversationId });
-  if (!conversation) return;
-  const message = toMessageView(msg);
-  // The web widget's other tabs see the message too (links the widget can load); other platforms have no sockets of ours.
-  const channel = await channelRuntime(ctx, msg.channelId);
-  if (channel?.channel.platform === 'webchat') ctx.broadcaster.toCustomer(conversation.customerId, 'message:new', { message: customerMessageView(ctx, message) });
-  if (conversation.status === 'assigned' && conversation.agentId) {
-    // The common case, kept to two reads: an ongoing conversation's agent sees the message at once.
-    ctx.broadcaster.toAgent(conversation.agentId, 'message:new', { conversationId: conversation.id, message });
-    return;
-  }
   const { conversation: c, customer, channel: channelRow } = await loadBundle(ctx, msg.tenantId, msg.conversationId);
-  if (c.status === 'assigned' && c.agentId) {
-    ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message });
-  } else if (c.status === 'queued' && c.queueId) {
+  // The web widget's other tabs see the message too; an agent assigned meanwhile sees it at once.
+  if (isOngoing(c)) { announceInbound(ctx, channelRow, msg, c); return; }
+  if (channelRow.platform === 'webchat') ctx.broadcaster.toCustomer(c.customerId, 'message:new', { message: customerMessageView(ctx, toMessageView(msg)) });
+  if (c.status === 'queued' && c.queueId) {
     if ((await qm.holder(c.tenantId, c.id)).state) return; // waiting already: it was told its position on joining
     const priority = clampPriority(Math.max(c.priority, customer.priority ?? 0));
     if (priority !== c.priority) {

@@ -10,7 +10,7 @@ import {
 import { isUniqueViolation } from '../shared/db/unique-violation.js';
 import { newId } from '../shared/ids.js';
 import type { DeliveryStatus, InboundEvent } from '../shared/types/message.js';
-import { scheduleMediaFetch } from '../media-server/index.js';
+import { customerMessageView, scheduleMediaFetch } from '../media-server/index.js';
 import { toMessageView } from './views.js';
 
 export interface StoredInbound { event: InboundEvent; message?: Message; conversation?: Conversation; customer?: Customer; duplicate: boolean }
@@ -21,9 +21,17 @@ export async function receiveInbound(ctx: Context, channel: Channel, events: Inb
   for (const event of events) {
     if (event.kind === 'message' && event.message) {
       const stored = await storeInboundMessage(ctx, channel, event);
-      // Queued again for a duplicate too: if we died between storing and queueing last time,
-      // this redelivery is what finishes the work. The job id makes it one job.
-      await ctx.jobs.add('switch-inbound', { messageId: stored.message.id }, { jobId: `in-${stored.message.id}` });
+      if (isOngoing(stored.conversation)) {
+        // The common case: the conversation's agent is told now, before the platform hears 200,
+        // so no work is left after the acknowledgement and no job is needed. A redelivered copy
+        // tells them again (consoles keep a message once, by id): if we died between storing and
+        // telling last time, this is what finishes the work.
+        announceInbound(ctx, channel, stored.message, stored.conversation);
+      } else {
+        // Routing is work after the acknowledgement: a durable job. Queued again for a duplicate
+        // too, for the same reason as above; the job id makes it one job.
+        await ctx.jobs.add('switch-inbound', { messageId: stored.message.id }, { jobId: `in-${stored.message.id}` });
+      }
       await scheduleMediaFetch(ctx, stored.message); // platform attachments: fetched into our store by the media server
       results.push({ event, ...stored });
     } else if (event.kind === 'status' && event.status) {
@@ -36,6 +44,19 @@ export async function receiveInbound(ctx: Context, channel: Channel, events: Inb
     }
   }
   return results;
+}
+
+/** Assigned to an agent: nothing to route, only someone to tell. */
+export function isOngoing(c: Conversation): c is Conversation & { agentId: string } {
+  return c.status === 'assigned' && !!c.agentId;
+}
+
+/** Tells the conversation's agent (and the web widget's other tabs) of a customer's stored message. */
+export function announceInbound(ctx: Context, channel: Pick<Channel, 'platform'>, msg: Message, c: Conversation & { agentId: string }): void {
+  const message = toMessageView(msg);
+  // Other platforms have no sockets of ours; the widget's links are ones the page can load.
+  if (channel.platform === 'webchat') ctx.broadcaster.toCustomer(c.customerId, 'message:new', { message: customerMessageView(ctx, message) });
+  ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message });
 }
 
 /** Finds or creates the customer and their open conversation, then stores the message once. */

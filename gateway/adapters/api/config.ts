@@ -1,7 +1,7 @@
 // The generic api channel (API.md): a CRM or any platform we do not have yet posts signed JSON
 // to our webhook, and we post the agents' answers, signed the same way, to its callbackUrl.
 import { z } from 'zod';
-import type { ChannelRuntime } from '../../adapter.js';
+import { parsedOncePerChannel, type ChannelRuntime } from '../../adapter.js';
 
 export const apiConfig = z.object({
   secret: z.string().min(16, 'use at least 16 characters for the signing secret').max(500),
@@ -13,7 +13,7 @@ export const API_SECRET_KEYS = ['secret'] as const;
 
 export interface ApiSettings { secret: string; callbackUrl: string; timeoutMs?: number }
 
-export function apiSettings(ch: ChannelRuntime): ApiSettings {
+export const apiSettings = parsedOncePerChannel((ch: ChannelRuntime): ApiSettings => {
   const c = apiConfig.parse(ch.config);
   return { secret: c.secret, callbackUrl: c.callbackUrl, timeoutMs: c.timeoutMs };
-}
+});

@@ -2,7 +2,7 @@
 // secret (webhook signatures), the verify token of the subscription handshake, and whether
 // agents may answer after the 24-hour window with the HUMAN_AGENT tag (a permission Meta grants).
 import { z } from 'zod';
-import type { ChannelRuntime } from '../../adapter.js';
+import { parsedOncePerChannel, type ChannelRuntime } from '../../adapter.js';
 import { DEFAULT_GRAPH_VERSION, GRAPH_API } from '../whatsapp/config.js';
 
 export const messengerConfig = z.object({
@@ -23,10 +23,10 @@ export interface MessengerSettings {
   apiBaseUrl: string; version: string; timeoutMs?: number;
 }
 
-export function messengerSettings(ch: ChannelRuntime): MessengerSettings {
+export const messengerSettings = parsedOncePerChannel((ch: ChannelRuntime): MessengerSettings => {
   const c = messengerConfig.parse(ch.config);
   return {
     pageId: c.pageId, pageAccessToken: c.pageAccessToken, appSecret: c.appSecret, verifyToken: c.verifyToken, humanAgentTag: c.humanAgentTag ?? false,
     apiBaseUrl: (c.apiBaseUrl ?? GRAPH_API).replace(/\/+$/, ''), version: c.apiVersion ?? DEFAULT_GRAPH_VERSION, timeoutMs: c.timeoutMs,
   };
-}
+});

@@ -1,7 +1,7 @@
 // A Telegram bot channel's settings: the bot token from @BotFather, the secret token given to
 // setWebhook (Telegram sends it back in X-Telegram-Bot-Api-Secret-Token), and where the Bot API is.
 import { z } from 'zod';
-import type { ChannelRuntime } from '../../adapter.js';
+import { parsedOncePerChannel, type ChannelRuntime } from '../../adapter.js';
 
 export const TELEGRAM_API = 'https://api.telegram.org';
 
@@ -17,10 +17,10 @@ export const TELEGRAM_SECRET_KEYS = ['botToken', 'secretToken'] as const;
 
 export interface TelegramSettings { botToken: string; secretToken: string; apiBaseUrl: string; timeoutMs?: number }
 
-export function telegramSettings(ch: ChannelRuntime): TelegramSettings {
+export const telegramSettings = parsedOncePerChannel((ch: ChannelRuntime): TelegramSettings => {
   const c = telegramConfig.parse(ch.config);
   return { botToken: c.botToken, secretToken: c.secretToken, apiBaseUrl: (c.apiBaseUrl ?? TELEGRAM_API).replace(/\/+$/, ''), timeoutMs: c.timeoutMs };
-}
+});
 
 /** Bot API methods live under /bot<token>/<method>. */
 export const methodPath = (s: TelegramSettings, method: string) => `/bot${s.botToken}/${method}`;

@@ -1,7 +1,7 @@
 // A Twilio Programmable Messaging channel (SMS, MMS): the account and its auth token, and the
 // number (or Messaging Service) we send from.
 import { z } from 'zod';
-import type { ChannelRuntime } from '../../adapter.js';
+import { parsedOncePerChannel, type ChannelRuntime } from '../../adapter.js';
 
 export const TWILIO_API = 'https://api.twilio.com';
 
@@ -18,7 +18,7 @@ export const TWILIO_SECRET_KEYS = ['authToken'] as const;
 
 export interface TwilioSettings { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl: string; timeoutMs?: number }
 
-export function twilioSettings(ch: ChannelRuntime): TwilioSettings {
+export const twilioSettings = parsedOncePerChannel((ch: ChannelRuntime): TwilioSettings => {
   const c = twilioConfig.parse(ch.config);
   return { accountSid: c.accountSid, authToken: c.authToken, fromNumber: c.fromNumber, apiBaseUrl: (c.apiBaseUrl ?? TWILIO_API).replace(/\/+$/, ''), timeoutMs: c.timeoutMs };
-}
+});

@@ -1,7 +1,7 @@
 // A WeChat Official Account channel: the account's appId/appSecret (for API calls), the
 // server token (webhook signatures) and, for safe mode, the encodingAESKey.
 import { z } from 'zod';
-import type { ChannelRuntime } from '../../adapter.js';
+import { parsedOncePerChannel, type ChannelRuntime } from '../../adapter.js';
 
 export const WECHAT_API = 'https://api.weixin.qq.com';
 
@@ -18,10 +18,10 @@ export const WECHAT_SECRET_KEYS = ['appSecret', 'token', 'encodingAESKey'] as co
 
 export interface WechatSettings { appId: string; appSecret: string; token: string; encodingAESKey?: string; apiBaseUrl: string; timeoutMs?: number }
 
-export function wechatSettings(ch: ChannelRuntime): WechatSettings {
+export const wechatSettings = parsedOncePerChannel((ch: ChannelRuntime): WechatSettings => {
   const c = wechatConfig.parse(ch.config);
   return {
     appId: c.appId, appSecret: c.appSecret, token: c.token, encodingAESKey: c.encodingAESKey,
     apiBaseUrl: (c.apiBaseUrl ?? WECHAT_API).replace(/\/+$/, ''), timeoutMs: c.timeoutMs,
   };
-}
+});

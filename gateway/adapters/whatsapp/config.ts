@@ -2,7 +2,7 @@
 // user access token, the Meta app's secret (webhook signatures), the verify token of the
 // subscription handshake, and where the Graph API is.
 import { z } from 'zod';
-import type { ChannelRuntime } from '../../adapter.js';
+import { parsedOncePerChannel, type ChannelRuntime } from '../../adapter.js';
 
 export const GRAPH_API = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_VERSION = 'v21.0';
@@ -21,10 +21,10 @@ export const WHATSAPP_SECRET_KEYS = ['accessToken', 'appSecret', 'verifyToken'] 
 
 export interface WhatsappSettings { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiBaseUrl: string; version: string; timeoutMs?: number }
 
-export function whatsappSettings(ch: ChannelRuntime): WhatsappSettings {
+export const whatsappSettings = parsedOncePerChannel((ch: ChannelRuntime): WhatsappSettings => {
   const c = whatsappConfig.parse(ch.config);
   return {
     phoneNumberId: c.phoneNumberId, accessToken: c.accessToken, appSecret: c.appSecret, verifyToken: c.verifyToken,
     apiBaseUrl: (c.apiBaseUrl ?? GRAPH_API).replace(/\/+$/, ''), version: c.apiVersion ?? DEFAULT_GRAPH_VERSION, timeoutMs: c.timeoutMs,
   };
-}
+});
