@@ -2,13 +2,12 @@
 // CRM callback, with retries, permanent failures and attachments by URL.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { channelRuntime } from '../../../gateway/index.js';
 import { adapterFor } from '../../../gateway/registry.js';
 import type { ServiceName } from '../../../shared/config.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, bodyIncludes, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import type { AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { FakeApiCallbackServer } from '../../fakes/api-callback-server.js';
 import { API_MESSAGES, apiSignature } from '../../fixtures/api/signing.js';
@@ -28,11 +27,7 @@ for (const db of DB_KINDS) {
       crm = await new FakeApiCallbackServer(SECRET).start();
       ch = await createChannel(app, 'api', { secret: SECRET, callbackUrl: crm.callbackUrl, timeoutMs: 1000 });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await crm.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, crm, app));
     const post = (body: unknown, headers: Record<string, string> = {}) => {
       const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       return postWebhook(app, ch.path, raw, { ...JSON_TYPE, 'x-signature': apiSignature(SECRET, raw), ...headers });
@@ -82,26 +77,15 @@ for (const db of DB_KINDS) {
     describe('outbound', () => {
       beforeEach(() => start());
 
-      async function customerReachesAgent(externalUserId = 'crm-contact-1001') {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await post({ ...API_MESSAGES.text, externalUserId, externalMessageId: randomUUID() })).status).to.equal(200);
-        const a = await assigned;
-        return { agent, conversationId: a.conversation.id as string, statuses: collect(agent.socket, 'message:status') };
-      }
-      /** The agent's reply; the bot may also write to the customer meanwhile, so checks are keyed on its id. */
-      async function reply(socket: AnySocket, conversationId: string, text: string): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, text, clientMessageId: randomUUID() });
-        expect(ack.ok).to.equal(true);
-        return ack.message.id;
-      }
+      /** A CRM contact writes through the api channel, agent1 gets the conversation. */
+      const customerReachesAgent = (externalUserId = 'crm-contact-1001') =>
+        reachAgent(app, sockets, { platform: 'api', channelId: ch.id, sendInbound: () => post({ ...API_MESSAGES.text, externalUserId, externalMessageId: randomUUID() }) });
+      // The bot may also write to the customer meanwhile, so checks are keyed on the reply's id.
       const callbacksOf = (id: string) => crm.to('POST', '/crm/callback').filter((r) => r.json().message?.id === id);
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
 
       it('posts the agent\'s reply to the callback URL, signed, in the documented shape', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const id = await reply(agent.socket, conversationId, 'We got your message.');
+        const id = await agentReply(agent.socket, conversationId, { text: 'We got your message.' });
         await waitFor(() => statusOf(statuses, id, 'sent'));
         expect(callbacksOf(id).map((r) => r.json())).to.deep.equal([{ channelId: ch.id, externalUserId: 'crm-contact-1001', message: { id, type: 'text', text: 'We got your message.' } }]);
         expect((await storedMessage(app, id)).externalMessageId).to.equal(id);
@@ -109,15 +93,15 @@ for (const db of DB_KINDS) {
 
       it('retries a 500 and a timeout, then sends', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        crm.failWhere('POST', '/crm/callback', (r) => r.body.toString().includes('third time lucky'), { status: 500, body: 'oops' }, 'timeout');
-        const id = await reply(agent.socket, conversationId, 'third time lucky');
+        crm.failWhere('POST', '/crm/callback', bodyIncludes('third time lucky'), { status: 500, body: 'oops' }, 'timeout');
+        const id = await agentReply(agent.socket, conversationId, { text: 'third time lucky' });
         await waitFor(() => statusOf(statuses, id, 'sent'), 15000, 'sent after retries');
         expect(callbacksOf(id)).to.have.length(3);
       });
 
       it('fails at once when the receiver answers 4xx, with its reason', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent('crm-user-unknown');
-        const id = await reply(agent.socket, conversationId, 'hello?');
+        const id = await agentReply(agent.socket, conversationId, { text: 'hello?' });
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.equal('The api channel\'s callback answered 404: No such contact in the CRM');
         expect(callbacksOf(id)).to.have.length(1);
@@ -127,9 +111,7 @@ for (const db of DB_KINDS) {
         crm.route('GET', '/files/:name', () => ({ status: 200, body: Buffer.from('%PDF-1.7'), headers: { 'content-type': 'application/pdf' } }));
         const rt = (await channelRuntime(app.ctx, ch.id))!;
         const got = await adapterFor('api')!.fetchMedia!(app.ctx, rt, { url: `${crm.url}/files/contract.pdf` });
-        const chunks: Buffer[] = [];
-        for await (const c of got.body as Readable) chunks.push(c as Buffer);
-        expect([got.mimeType, Buffer.concat(chunks).toString()]).to.deep.equal(['application/pdf', '%PDF-1.7']);
+        expect([got.mimeType, await bodyText(got.body)]).to.deep.equal(['application/pdf', '%PDF-1.7']);
       });
     });
   });

@@ -2,14 +2,12 @@
 // redeliveries, hostile bodies), push API out to a fake LINE with retries and failures.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { channelRuntime } from '../../../gateway/index.js';
 import { adapterFor } from '../../../gateway/registry.js';
 import type { ServiceName } from '../../../shared/config.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
-import type { RecordedRequest } from '../../fakes/fake-http-server.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, bodyIncludes, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import type { AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { FakeLineServer } from '../../fakes/line-server.js';
 import { LINE_EVENTS, lineBody, lineSignature } from '../../fixtures/line/signing.js';
@@ -43,11 +41,7 @@ for (const db of DB_KINDS) {
       fake = await new FakeLineServer(TOKEN).start();
       ch = await createChannel(app, 'line', { channelAccessToken: TOKEN, channelSecret: SECRET, apiBaseUrl: fake.url, timeoutMs: 1000 });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await fake.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, fake, app));
 
     describe('inbound', () => {
       beforeEach(() => start(WITHOUT_MEDIA_FETCH));
@@ -139,28 +133,16 @@ for (const db of DB_KINDS) {
 
       /** A LINE customer writes, agent1 gets the conversation. */
       async function customerReachesAgent(userId = freshUser()) {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await post(lineBody(event('text', userId)))).status).to.equal(200);
-        const a = await assigned;
-        expect(a.conversation).to.include({ platform: 'line', channelId: ch.id });
-        expect(a.messages.filter((m: any) => m.direction === 'in').map((m: any) => m.text)).to.deep.equal(['Hello, my order has not arrived']);
-        return { agent, conversationId: a.conversation.id as string, userId, statuses: collect(agent.socket, 'message:status') };
+        const reached = await reachAgent(app, sockets, { platform: 'line', channelId: ch.id, sendInbound: () => post(lineBody(event('text', userId))) });
+        expect(reached.assigned.messages.filter((m: any) => m.direction === 'in').map((m: any) => m.text)).to.deep.equal(['Hello, my order has not arrived']);
+        return { ...reached, userId };
       }
-      /** The agent's reply; the bot may also write to the customer meanwhile, so everything below is keyed on its id. */
-      async function reply(socket: AnySocket, conversationId: string, text: string): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, text, clientMessageId: randomUUID() });
-        expect(ack.ok).to.equal(true);
-        return ack.message.id;
-      }
+      // The bot may also write to the customer meanwhile, so everything below is keyed on the reply's id.
       const pushesOf = (id: string) => fake.to('POST', '/v2/bot/message/push').filter((r) => r.headers['x-line-retry-key'] === id);
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
-      const pushWithText = (text: string) => (r: RecordedRequest) => r.body.toString().includes(text);
 
       it('takes a customer to an agent and the reply back through the push API', async () => {
         const { conversationId, userId, agent, statuses } = await customerReachesAgent();
-        const id = await reply(agent.socket, conversationId, 'Your parcel leaves today.');
+        const id = await agentReply(agent.socket, conversationId, { text: 'Your parcel leaves today.' });
         await waitFor(() => pushesOf(id).length === 1);
         const [push] = pushesOf(id);
         expect(push.headers.authorization).to.equal(`Bearer ${TOKEN}`);
@@ -174,8 +156,8 @@ for (const db of DB_KINDS) {
       it('retries a 500 and a timeout with the same retry key, then is sent once', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
         const text = 'Sorry for the wait.';
-        fake.failWhere('POST', '/v2/bot/message/push', pushWithText(text), { status: 500, body: { message: 'An error occurred in the server' } }, 'timeout');
-        const id = await reply(agent.socket, conversationId, text);
+        fake.failWhere('POST', '/v2/bot/message/push', bodyIncludes(text), { status: 500, body: { message: 'An error occurred in the server' } }, 'timeout');
+        const id = await agentReply(agent.socket, conversationId, { text });
         await waitFor(() => statusOf(statuses, id, 'sent'), 15000, 'sent after retries');
         expect(pushesOf(id)).to.have.length(3);
         expect(statusOf(statuses, id, 'failed')).to.equal(undefined);
@@ -184,7 +166,7 @@ for (const db of DB_KINDS) {
       it('counts a 409 for an already accepted retry key as sent, with LINE\'s message id', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
         fake.loseAnswerTo = 'Only once, please.';
-        const id = await reply(agent.socket, conversationId, 'Only once, please.');
+        const id = await agentReply(agent.socket, conversationId, { text: 'Only once, please.' });
         await waitFor(() => statusOf(statuses, id, 'sent'), 10000, 'sent after a 409');
         expect(pushesOf(id)).to.have.length(2);
         expect((await storedMessage(app, id)).externalMessageId).to.equal(fake.acceptedId(id));
@@ -193,7 +175,7 @@ for (const db of DB_KINDS) {
 
       it('fails at once on an invalid recipient and shows LINE\'s reason to the agent', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent('Unot-a-line-user');
-        const id = await reply(agent.socket, conversationId, 'Hello?');
+        const id = await agentReply(agent.socket, conversationId, { text: 'Hello?' });
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.match(/LINE answered 400.*'to'.*invalid/);
         expect(pushesOf(id)).to.have.length(1);
@@ -207,9 +189,7 @@ for (const db of DB_KINDS) {
         const rt = (await channelRuntime(app.ctx, ch.id))!;
         const got = await adapterFor('line')!.fetchMedia!(app.ctx, rt, { platformRef: '354718705033693859' });
         expect(got.mimeType).to.equal('image/jpeg');
-        const chunks: Buffer[] = [];
-        for await (const c of got.body as Readable) chunks.push(c as Buffer);
-        expect(Buffer.concat(chunks).toString()).to.equal('JPEG-BYTES');
+        expect(await bodyText(got.body)).to.equal('JPEG-BYTES');
         const missing = await adapterFor('line')!.fetchMedia!(app.ctx, rt, { platformRef: '1' }).catch((e) => e);
         expect(missing).to.include({ permanent: true });
       });

@@ -3,18 +3,16 @@
 // the Send API of a fake Graph API (text, attachments by link, the 24-hour window and the
 // HUMAN_AGENT tag, retries, refusals) and attachments fetched from the CDN into our store.
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
 import type { ServiceName } from '../../../shared/config.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, agentUpload, bodyIncludes, createChannel, customerReachesAgent as reachAgent, postWebhook, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import { once, type AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import type { ChannelRuntime } from '../../../gateway/adapter.js';
 import { parseMessenger } from '../../../gateway/adapters/messenger/inbound.js';
 import { readMessengerError } from '../../../gateway/adapters/messenger/outbound.js';
 import { FakeMessengerServer, metaError } from '../../fakes/messenger-server.js';
 import { fbBody, fbEvent, metaSignature } from '../../fixtures/messenger/signing.js';
-import { upload } from '../../media-server/media-app.js';
 import * as files from '../../media-server/media-fixtures.js';
 
 const TOKEN = 'EAAGmessenger-page-access-token';
@@ -53,11 +51,7 @@ for (const db of DB_KINDS) {
       fake = await new FakeMessengerServer(TOKEN, PAGE_ID).start();
       ch = await createChannel(app, 'messenger', { pageId: PAGE_ID, pageAccessToken: TOKEN, appSecret: APP_SECRET, verifyToken: VERIFY, apiBaseUrl: fake.url, timeoutMs: 1000, ...config });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await fake.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, fake, app));
 
     describe('inbound', () => {
       beforeEach(() => start(WITHOUT_MEDIA_FETCH));
@@ -141,32 +135,21 @@ for (const db of DB_KINDS) {
     });
 
     describe('outbound', () => {
+      /** A Messenger customer writes, agent1 gets the conversation. */
       async function customerReachesAgent(psid = freshPsid()) {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await post(fbBody(PAGE_ID, fbEvent('text', psid, PAGE_ID)))).status).to.equal(200);
-        const a = await assigned;
-        expect(a.conversation).to.include({ platform: 'messenger', channelId: ch.id });
-        return { agent, conversationId: a.conversation.id as string, psid, statuses: collect(agent.socket, 'message:status') };
+        const reached = await reachAgent(app, sockets, { platform: 'messenger', channelId: ch.id, sendInbound: () => post(fbBody(PAGE_ID, fbEvent('text', psid, PAGE_ID))) });
+        return { ...reached, psid };
       }
-      async function reply(socket: AnySocket, conversationId: string, o: { text?: string; mediaId?: string }): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, ...o, clientMessageId: randomUUID() });
-        expect(ack.ok, JSON.stringify(ack)).to.equal(true);
-        return ack.message.id;
-      }
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
-      const withText = (text: string) => (r: { body: Buffer }) => r.body.toString().includes(text);
 
       describe('with standard messaging', () => {
         beforeEach(() => start());
 
         it('takes a customer to an agent and the reply back, then to delivered and read by watermark', async () => {
           const { agent, conversationId, psid, statuses } = await customerReachesAgent();
-          const id1 = await reply(agent.socket, conversationId, { text: 'Your parcel leaves today.' });
-          const id2 = await reply(agent.socket, conversationId, { text: 'Anything else?' });
+          const id1 = await agentReply(agent.socket, conversationId, { text: 'Your parcel leaves today.' });
+          const id2 = await agentReply(agent.socket, conversationId, { text: 'Anything else?' });
           await waitFor(() => statusOf(statuses, id1, 'sent') && statusOf(statuses, id2, 'sent'));
-          const [req] = fake.to('POST', SEND).filter(withText('Your parcel leaves today.'));
+          const [req] = fake.to('POST', SEND).filter(bodyIncludes('Your parcel leaves today.'));
           expect(req.query.get('access_token')).to.equal(TOKEN);
           expect(req.json()).to.deep.equal({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'Your parcel leaves today.' } });
           const mid1 = (await storedMessage(app, id1)).externalMessageId!;
@@ -183,7 +166,7 @@ for (const db of DB_KINDS) {
           // A read watermark covers what was sent before it, not a reply sent after it.
           const watermark = Date.now();
           await new Promise((r) => setTimeout(r, 20));
-          const id3 = await reply(agent.socket, conversationId, { text: 'One more thing.' });
+          const id3 = await agentReply(agent.socket, conversationId, { text: 'One more thing.' });
           await waitFor(() => statusOf(statuses, id3, 'sent'));
           expect((await post(fbBody(PAGE_ID, fbEvent('read', psid, PAGE_ID, { watermark })))).status).to.equal(200);
           await waitFor(() => statusOf(statuses, id1, 'read') && statusOf(statuses, id2, 'read'));
@@ -194,30 +177,30 @@ for (const db of DB_KINDS) {
         it('fails outside the 24-hour window without the human agent tag, and when the person is unavailable', async () => {
           const { agent, conversationId, psid, statuses } = await customerReachesAgent();
           fake.outsideWindow.add(psid);
-          const id = await reply(agent.socket, conversationId, { text: 'Following up on your order' });
+          const id = await agentReply(agent.socket, conversationId, { text: 'Following up on your order' });
           await waitFor(() => statusOf(statuses, id, 'failed'));
           expect(statusOf(statuses, id, 'failed').error).to.match(/Messenger answered 400: \(#10\/2018278\).*outside of allowed window/);
           fake.unavailable.add(psid);
-          const id2 = await reply(agent.socket, conversationId, { text: 'Hello?' });
+          const id2 = await agentReply(agent.socket, conversationId, { text: 'Hello?' });
           await waitFor(() => statusOf(statuses, id2, 'failed'));
           expect(statusOf(statuses, id2, 'failed').error).to.match(/\(#551\/1545041\) This person isn't available/);
-          expect(fake.to('POST', SEND).filter(withText('Hello?'))).to.have.length(1);
+          expect(fake.to('POST', SEND).filter(bodyIncludes('Hello?'))).to.have.length(1);
         });
 
         it('retries rate limits and server errors, then sends once', async () => {
           const { agent, conversationId, statuses } = await customerReachesAgent();
           const text = 'Sorry for the wait.';
-          fake.failWhere('POST', SEND, withText(text), metaError(400, 613, 'Calls to this api have exceeded the rate limit.'), { status: 503, body: 'Service Unavailable' });
-          const id = await reply(agent.socket, conversationId, { text });
+          fake.failWhere('POST', SEND, bodyIncludes(text), metaError(400, 613, 'Calls to this api have exceeded the rate limit.'), { status: 503, body: 'Service Unavailable' });
+          const id = await agentReply(agent.socket, conversationId, { text });
           await waitFor(() => statusOf(statuses, id, 'sent'), 15_000, 'sent after retries');
-          expect(fake.to('POST', SEND).filter(withText(text))).to.have.length(3);
+          expect(fake.to('POST', SEND).filter(bodyIncludes(text))).to.have.length(3);
           expect(fake.sendsWith(text)).to.have.length(1);
         });
 
         it('sends a picture by its signed link after the text, and fetches a customer\'s picture into our store', async () => {
           const { agent, conversationId, psid, statuses } = await customerReachesAgent();
-          const up = await upload(`${app.url}/api/v1/media`, await files.jpeg(320, 240), 'label.jpg', { token: await app.login('agent1@demo.local') });
-          const id = await reply(agent.socket, conversationId, { text: 'This is the label', mediaId: up.body.id });
+          const label = await agentUpload(app, await files.jpeg(320, 240), 'label.jpg');
+          const id = await agentReply(agent.socket, conversationId, { text: 'This is the label', mediaId: label });
           await waitFor(() => statusOf(statuses, id, 'sent'));
           const bodies = fake.accepted.filter((a) => a.body.recipient.id === psid).map((a) => a.body.message);
           expect(bodies[0]).to.deep.equal({ text: 'This is the label' });
@@ -241,9 +224,9 @@ for (const db of DB_KINDS) {
         it('answers after the 24-hour window with the HUMAN_AGENT tag', async () => {
           const { agent, conversationId, psid, statuses } = await customerReachesAgent();
           fake.outsideWindow.add(psid);
-          const id = await reply(agent.socket, conversationId, { text: 'Following up on your order' });
+          const id = await agentReply(agent.socket, conversationId, { text: 'Following up on your order' });
           await waitFor(() => statusOf(statuses, id, 'sent'));
-          const tries = fake.to('POST', SEND).filter(withText('Following up')).map((r) => r.json());
+          const tries = fake.to('POST', SEND).filter(bodyIncludes('Following up')).map((r) => r.json());
           expect(tries.map((t) => [t.messaging_type, t.tag])).to.deep.equal([['RESPONSE', undefined], ['MESSAGE_TAG', 'HUMAN_AGENT']]);
         });
       });

@@ -2,18 +2,15 @@
 // callbacks, edits, blocks, redeliveries, hostile bodies), Bot API calls out to a fake Telegram
 // (text, captions, uploads, retries, retry_after, refusals) and getFile downloads.
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { channelRuntime } from '../../../gateway/index.js';
 import { adapterFor } from '../../../gateway/registry.js';
 import type { ServiceName } from '../../../shared/config.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, agentUpload, bodyIncludes, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, receivedAt, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import { once, type AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { FakeTelegramServer } from '../../fakes/telegram-server.js';
 import { SECRET_HEADER, telegramUpdate } from '../../fixtures/telegram/signing.js';
-import { upload } from '../../media-server/media-app.js';
 import * as files from '../../media-server/media-fixtures.js';
 
 const TOKEN = '123456789:AAE-telegram-test-token_0123456789';
@@ -38,11 +35,7 @@ for (const db of DB_KINDS) {
       fake = await new FakeTelegramServer(TOKEN).start();
       ch = await createChannel(app, 'telegram', { botToken: TOKEN, secretToken: SECRET, apiBaseUrl: fake.url, timeoutMs: 1000 });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await fake.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, fake, app));
 
     describe('inbound', () => {
       beforeEach(() => start(WITHOUT_MEDIA_FETCH));
@@ -138,33 +131,16 @@ for (const db of DB_KINDS) {
 
       /** A Telegram customer writes, agent1 gets the conversation. */
       async function customerReachesAgent(chat = freshChat()) {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await post(telegramUpdate('text', chat))).status).to.equal(200);
-        const a = await assigned;
-        expect(a.conversation).to.include({ platform: 'telegram', channelId: ch.id });
-        return { agent, conversationId: a.conversation.id as string, chat, statuses: collect(agent.socket, 'message:status') };
+        const reached = await reachAgent(app, sockets, { platform: 'telegram', channelId: ch.id, sendInbound: () => post(telegramUpdate('text', chat)) });
+        return { ...reached, chat };
       }
-      async function reply(socket: AnySocket, conversationId: string, o: { text?: string; mediaId?: string }): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, ...o, clientMessageId: randomUUID() });
-        expect(ack.ok, JSON.stringify(ack)).to.equal(true);
-        return ack.message.id;
-      }
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
       const sendPath = (method: string) => `/bot${TOKEN}/${method}`;
-      const withText = (text: string) => (r: { body: Buffer }) => r.body.toString().includes(text);
-      async function agentUpload(bytes: Buffer, name: string): Promise<string> {
-        const res = await upload(`${app.url}/api/v1/media`, bytes, name, { token: await app.login('agent1@demo.local') });
-        expect(res.status, JSON.stringify(res.body)).to.equal(201);
-        return res.body.id;
-      }
 
       it('takes a customer to an agent and the reply back with sendMessage', async () => {
         const { agent, conversationId, chat, statuses } = await customerReachesAgent();
-        const id = await reply(agent.socket, conversationId, { text: 'Your parcel leaves today.' });
+        const id = await agentReply(agent.socket, conversationId, { text: 'Your parcel leaves today.' });
         await waitFor(() => statusOf(statuses, id, 'sent'));
-        const [call] = fake.to('POST', sendPath('sendMessage')).filter(withText('Your parcel leaves today.'));
+        const [call] = fake.to('POST', sendPath('sendMessage')).filter(bodyIncludes('Your parcel leaves today.'));
         expect(call.json()).to.deep.equal({ chat_id: String(chat), text: 'Your parcel leaves today.' });
         const out = await storedMessage(app, id);
         expect(out).to.include({ status: 'sent' });
@@ -173,10 +149,10 @@ for (const db of DB_KINDS) {
 
       it('sends a picture by its link with the text as caption, and uploads a file Telegram cannot fetch', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const photo = await agentUpload(await files.jpeg(320, 240), 'label.jpg');
-        const id1 = await reply(agent.socket, conversationId, { text: 'This is the label', mediaId: photo });
-        const doc = await agentUpload(files.docx(), 'terms.docx');
-        const id2 = await reply(agent.socket, conversationId, { mediaId: doc });
+        const photo = await agentUpload(app, await files.jpeg(320, 240), 'label.jpg');
+        const id1 = await agentReply(agent.socket, conversationId, { text: 'This is the label', mediaId: photo });
+        const doc = await agentUpload(app, files.docx(), 'terms.docx');
+        const id2 = await agentReply(agent.socket, conversationId, { mediaId: doc });
         await waitFor(() => statusOf(statuses, id1, 'sent') && statusOf(statuses, id2, 'sent'), 10_000);
         const [p] = fake.calls.filter((c) => c.method === 'sendPhoto');
         expect(p.fields.caption).to.equal('This is the label');
@@ -190,14 +166,14 @@ for (const db of DB_KINDS) {
       it('waits as long as a 429\'s retry_after says, and retries a 500, then sends once', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
         const text = 'Sorry for the wait.';
-        fake.failWhere('POST', sendPath('sendMessage'), withText(text),
+        fake.failWhere('POST', sendPath('sendMessage'), bodyIncludes(text),
           { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } },
           { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } });
-        const id = await reply(agent.socket, conversationId, { text });
+        const id = await agentReply(agent.socket, conversationId, { text });
         await waitFor(() => statusOf(statuses, id, 'sent'), 15_000, 'sent after retries');
-        const tries = fake.to('POST', sendPath('sendMessage')).filter(withText(text));
+        const tries = fake.to('POST', sendPath('sendMessage')).filter(bodyIncludes(text));
         expect(tries).to.have.length(3);
-        const gap = Number(tries[1].headers['x-fake-received-at']) - Number(tries[0].headers['x-fake-received-at']);
+        const gap = receivedAt(tries[1]) - receivedAt(tries[0]);
         expect(gap).to.be.at.least(950);
         expect(fake.sendsWith(text)).to.have.length(1);
       });
@@ -205,9 +181,9 @@ for (const db of DB_KINDS) {
       it('does not send a message\'s text twice when its attachment failed and is retried', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
         const text = 'Here are both documents.'.repeat(50); // too long for a caption: its own message first
-        const doc = await agentUpload(files.pdf(4000), 'contract.pdf');
+        const doc = await agentUpload(app, files.pdf(4000), 'contract.pdf');
         fake.failNext('POST', sendPath('sendDocument'), { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } });
-        const id = await reply(agent.socket, conversationId, { text, mediaId: doc });
+        const id = await agentReply(agent.socket, conversationId, { text, mediaId: doc });
         await waitFor(() => statusOf(statuses, id, 'sent'), 10_000);
         expect(fake.calls.filter((c) => c.method === 'sendMessage' && c.fields.text === text)).to.have.length(1);
         expect(fake.calls.filter((c) => c.method === 'sendDocument')).to.have.length(1);
@@ -218,7 +194,7 @@ for (const db of DB_KINDS) {
         const { agent, conversationId, chat, statuses } = await customerReachesAgent();
         const [inbound] = await storedMessages(app, ch.id);
         fake.nextMessageId = Number(inbound.externalMessageId!.split(':')[1]); // the customer's own message id, again
-        const id = await reply(agent.socket, conversationId, { text: 'Only once, please.' });
+        const id = await agentReply(agent.socket, conversationId, { text: 'Only once, please.' });
         await waitFor(() => statusOf(statuses, id, 'sent'));
         await new Promise((r) => setTimeout(r, 300)); // time for a wrong retry to show
         expect(fake.sendsWith('Only once, please.')).to.have.length(1);
@@ -230,10 +206,10 @@ for (const db of DB_KINDS) {
       it('fails at once when the customer blocked the bot, with Telegram\'s reason for the agent', async () => {
         const { agent, conversationId, chat, statuses } = await customerReachesAgent();
         fake.blocked.add(String(chat));
-        const id = await reply(agent.socket, conversationId, { text: 'Hello?' });
+        const id = await agentReply(agent.socket, conversationId, { text: 'Hello?' });
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.match(/Telegram answered 403.*bot was blocked by the user/);
-        expect(fake.to('POST', sendPath('sendMessage')).filter(withText('Hello?'))).to.have.length(1);
+        expect(fake.to('POST', sendPath('sendMessage')).filter(bodyIncludes('Hello?'))).to.have.length(1);
         expect(await storedMessage(app, id)).to.include({ status: 'failed' });
       });
 
@@ -242,9 +218,7 @@ for (const db of DB_KINDS) {
         const rt = (await channelRuntime(app.ctx, ch.id))!;
         const got = await adapterFor('telegram')!.fetchMedia!(app.ctx, rt, { platformRef: 'AgACAgIAAxkBAAIBZ2large', mimeType: 'image/jpeg' });
         expect(got).to.include({ mimeType: 'image/jpeg', fileName: 'file_7.jpg' });
-        const chunks: Buffer[] = [];
-        for await (const c of got.body as Readable) chunks.push(c as Buffer);
-        expect(Buffer.concat(chunks).toString()).to.equal('JPEG-BYTES');
+        expect(await bodyText(got.body)).to.equal('JPEG-BYTES');
         const [getFile] = fake.to('POST', sendPath('getFile'));
         expect(getFile.json()).to.deep.equal({ file_id: 'AgACAgIAAxkBAAIBZ2large' });
         const missing = await adapterFor('telegram')!.fetchMedia!(app.ctx, rt, { platformRef: 'no-such-file' }).catch((e) => e);

@@ -1,16 +1,14 @@
 // Twilio SMS/MMS adapter over real HTTP: form webhooks signed over URL + sorted fields, empty
 // TwiML answers, status callbacks, and the Messages resource out to a fake Twilio API.
 import { expect } from 'chai';
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { channelRuntime } from '../../../gateway/index.js';
 import { adapterFor } from '../../../gateway/registry.js';
 import { twilioSignature as ourSignature } from '../../../gateway/adapters/twilio_sms/inbound.js';
 import type { ServiceName } from '../../../shared/config.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
-import type { RecordedRequest } from '../../fakes/fake-http-server.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, receivedAt, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import type { AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { FakeTwilioServer } from '../../fakes/twilio-server.js';
 import { TWILIO_WEBHOOKS, twilioSignature } from '../../fixtures/twilio_sms/signing.js';
@@ -42,11 +40,7 @@ for (const db of DB_KINDS) {
       fake = await new FakeTwilioServer(SID, AUTH).start();
       ch = await createChannel(app, 'twilio_sms', { accountSid: SID, authToken: AUTH, fromNumber: OUR_NUMBER, apiBaseUrl: fake.url, timeoutMs: 1000 });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await fake.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, fake, app));
 
     /** Posts form fields to our webhook, signed as Twilio signs them (for `url`, by default ours). */
     function post(fields: Record<string, string>, o: { url?: string; token?: string; headers?: Record<string, string> } = {}) {
@@ -126,27 +120,15 @@ for (const db of DB_KINDS) {
       beforeEach(() => start());
       const MESSAGES = `/2010-04-01/Accounts/${SID}/Messages.json`;
 
-      async function customerReachesAgent(from = '+15551234567') {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await post(sms({ From: from }))).status).to.equal(200);
-        const a = await assigned;
-        expect(a.conversation).to.include({ platform: 'twilio_sms' });
-        return { agent, conversationId: a.conversation.id as string, statuses: collect(agent.socket, 'message:status') };
-      }
-      /** The agent's reply; the bot may also write to the customer meanwhile, so checks are keyed on id and text. */
-      async function reply(socket: AnySocket, conversationId: string, text: string): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, text, clientMessageId: randomUUID() });
-        expect(ack.ok).to.equal(true);
-        return ack.message.id;
-      }
+      /** A customer texts from `from`, agent1 gets the conversation. */
+      const customerReachesAgent = (from = '+15551234567') =>
+        reachAgent(app, sockets, { platform: 'twilio_sms', channelId: ch.id, sendInbound: () => post(sms({ From: from })) });
+      // The bot may also write to the customer meanwhile, so checks are keyed on the reply's id and text.
       const sendsOf = (text: string) => fake.to('POST', MESSAGES).filter((r) => r.form().get('Body') === text);
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
 
       it('sends the agent\'s reply by SMS and follows its status callbacks to read, never backwards', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const id = await reply(agent.socket, conversationId, 'Your order ships tomorrow.');
+        const id = await agentReply(agent.socket, conversationId, { text: 'Your order ships tomorrow.' });
         await waitFor(() => statusOf(statuses, id, 'sent'));
         const [create] = sendsOf('Your order ships tomorrow.');
         expect(Object.fromEntries(create.form())).to.deep.equal({ To: '+15551234567', From: OUR_NUMBER, Body: 'Your order ships tomorrow.', StatusCallback: ch.webhookUrl });
@@ -165,7 +147,7 @@ for (const db of DB_KINDS) {
 
       it('marks a message undelivered by the carrier as failed, with Twilio\'s reason', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const id = await reply(agent.socket, conversationId, 'Are you there?');
+        const id = await agentReply(agent.socket, conversationId, { text: 'Are you there?' });
         await waitFor(() => statusOf(statuses, id, 'sent'));
         const out = await storedMessage(app, id);
         expect((await post(status(out.externalMessageId!, 'undelivered', { ErrorCode: '30003' }))).status).to.equal(200);
@@ -176,7 +158,7 @@ for (const db of DB_KINDS) {
 
       it('fails at once on an invalid number (21211) and shows Twilio\'s reason to the agent', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent('+12');
-        const id = await reply(agent.socket, conversationId, 'Hello?');
+        const id = await agentReply(agent.socket, conversationId, { text: 'Hello?' });
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.match(/Twilio answered 400: Twilio error 21211: the recipient's number is not a valid phone number/);
         expect(sendsOf('Hello?')).to.have.length(1);
@@ -185,11 +167,10 @@ for (const db of DB_KINDS) {
       it('waits as long as Retry-After says after a 429, then sends', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
         fake.failWhere('POST', MESSAGES, (r) => r.form().get('Body') === 'after a pause', { status: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 }, headers: { 'retry-after': '1' } });
-        const id = await reply(agent.socket, conversationId, 'after a pause');
+        const id = await agentReply(agent.socket, conversationId, { text: 'after a pause' });
         await waitFor(() => statusOf(statuses, id, 'sent'), 15000, 'sent after 429');
         const [first, second] = sendsOf('after a pause');
-        const t = (r: RecordedRequest) => Number(r.headers['x-fake-received-at']);
-        expect(t(second) - t(first)).to.be.at.least(900);
+        expect(receivedAt(second) - receivedAt(first)).to.be.at.least(900);
       });
 
       it('downloads MMS media with the account credentials, and only from the Twilio API host', async () => {
@@ -197,9 +178,7 @@ for (const db of DB_KINDS) {
         const rt = (await channelRuntime(app.ctx, ch.id))!;
         const fetchMedia = adapterFor('twilio_sms')!.fetchMedia!;
         const got = await fetchMedia(app.ctx, rt, { url: fake.mediaUrl('MM1', 'ME1'), platformRef: fake.mediaUrl('MM1', 'ME1') });
-        const chunks: Buffer[] = [];
-        for await (const c of got.body as Readable) chunks.push(c as Buffer);
-        expect([got.mimeType, Buffer.concat(chunks).toString()]).to.deep.equal(['image/gif', 'GIF89a']);
+        expect([got.mimeType, await bodyText(got.body)]).to.deep.equal(['image/gif', 'GIF89a']);
         const off = await fetchMedia(app.ctx, rt, { platformRef: 'http://169.254.169.254/latest/meta-data' }).catch((e) => e);
         expect(off).to.include({ permanent: true });
         expect(off.message).to.match(/not the Twilio API host/);

@@ -1,19 +1,15 @@
 // WeChat Official Account adapter over real HTTP: echostr handshake, signed XML pushes in plain
 // and safe mode, hostile XML refused, customer service messages out to a fake WeChat API.
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { channelRuntime } from '../../../gateway/index.js';
 import { adapterFor } from '../../../gateway/registry.js';
 import { decryptWechat, encryptWechat, wechatSignature } from '../../../gateway/adapters/wechat/msg-crypt.js';
 import type { ServiceName } from '../../../shared/config.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
-import type { RecordedRequest } from '../../fakes/fake-http-server.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, agentUpload, bodyIncludes, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import type { AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { FakeWechatServer } from '../../fakes/wechat-server.js';
-import { upload } from '../../media-server/media-app.js';
 import * as files from '../../media-server/media-fixtures.js';
 import { ENCRYPTED_SAMPLE, sha1Sorted, wechatFixture, wechatQuery } from '../../fixtures/wechat/signing.js';
 
@@ -21,13 +17,6 @@ const APP_ID = 'wx2c2769f8efd9abc2';
 const APP_SECRET = 'wechat-app-secret';
 const TOKEN = 'spamtest';
 const XML = { 'content-type': 'text/xml' };
-
-async function bytesOf(body: Readable | Buffer): Promise<string> {
-  if (Buffer.isBuffer(body)) return body.toString();
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
-}
 
 describe('WeChat safe-mode crypto', () => {
   const key = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -58,11 +47,7 @@ for (const db of DB_KINDS) {
       fake = await new FakeWechatServer(APP_ID, APP_SECRET).start();
       ch = await createChannel(app, 'wechat', { appId: APP_ID, appSecret: APP_SECRET, token: TOKEN, apiBaseUrl: fake.url, timeoutMs: 1000, ...config });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await fake.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, fake, app));
     const push = (xml: string | Buffer, query = wechatQuery(TOKEN, { openid: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs' }), headers = XML) =>
       postWebhook(app, `${ch.path}?${query}`, xml, headers);
 
@@ -157,30 +142,16 @@ for (const db of DB_KINDS) {
     describe('outbound', () => {
       beforeEach(() => start());
 
-      async function customerReachesAgent() {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await push(wechatFixture('text'))).status).to.equal(200);
-        const a = await assigned;
-        expect(a.conversation).to.include({ platform: 'wechat' });
-        return { agent, conversationId: a.conversation.id as string, statuses: collect(agent.socket, 'message:status') };
-      }
-      /** The agent's reply; the bot may also write to the customer meanwhile, so checks are keyed on id and text. */
-      async function reply(socket: AnySocket, conversationId: string, text: string): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, text, clientMessageId: randomUUID() });
-        expect(ack.ok).to.equal(true);
-        return ack.message.id;
-      }
+      /** A WeChat follower writes, agent1 gets the conversation. */
+      const customerReachesAgent = () => reachAgent(app, sockets, { platform: 'wechat', channelId: ch.id, sendInbound: () => push(wechatFixture('text')) });
+      // The bot may also write to the customer meanwhile, so checks are keyed on the reply's id and text.
       const SEND = '/cgi-bin/message/custom/send';
       const sendsOf = (text: string) => fake.to('POST', SEND).filter((r) => r.json().text?.content === text);
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
-      const withText = (text: string) => (r: RecordedRequest) => r.body.toString().includes(text);
 
       it('takes a customer to an agent and replies as customer service messages, with one cached token', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const one = await reply(agent.socket, conversationId, '您好, how can I help?');
-        const two = await reply(agent.socket, conversationId, 'Second answer');
+        const one = await agentReply(agent.socket, conversationId, { text: '您好, how can I help?' });
+        const two = await agentReply(agent.socket, conversationId, { text: 'Second answer' });
         await waitFor(() => statusOf(statuses, one, 'sent') && statusOf(statuses, two, 'sent'));
         expect(sendsOf('您好, how can I help?').map((r) => r.json())).to.deep.equal([{ touser: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs', msgtype: 'text', text: { content: '您好, how can I help?' } }]);
         expect(sendsOf('Second answer')).to.have.length(1);
@@ -190,10 +161,10 @@ for (const db of DB_KINDS) {
 
       it('fetches a new token when WeChat says the cached one expired, and sends', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const one = await reply(agent.socket, conversationId, 'one');
+        const one = await agentReply(agent.socket, conversationId, { text: 'one' });
         await waitFor(() => statusOf(statuses, one, 'sent'));
         fake.expireTokens();
-        const two = await reply(agent.socket, conversationId, 'two');
+        const two = await agentReply(agent.socket, conversationId, { text: 'two' });
         await waitFor(() => statusOf(statuses, two, 'sent'));
         expect(fake.tokensIssued).to.equal(2);
         expect(sendsOf('two').at(-1)!.query.get('access_token')).to.equal('ACCESS_TOKEN_2');
@@ -202,22 +173,19 @@ for (const db of DB_KINDS) {
 
       it('retries "system busy" and an HTTP 503, then sends', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        fake.failWhere('POST', SEND, withText('eventually'), { status: 200, body: { errcode: -1, errmsg: 'system error' } }, { status: 503, body: 'busy', headers: { 'retry-after': '0' } });
-        const id = await reply(agent.socket, conversationId, 'eventually');
+        fake.failWhere('POST', SEND, bodyIncludes('eventually'), { status: 200, body: { errcode: -1, errmsg: 'system error' } }, { status: 503, body: 'busy', headers: { 'retry-after': '0' } });
+        const id = await agentReply(agent.socket, conversationId, { text: 'eventually' });
         await waitFor(() => statusOf(statuses, id, 'sent'), 15000, 'sent after retries');
         expect(sendsOf('eventually')).to.have.length(3);
       });
 
       it('uploads a picture to WeChat and sends it by media_id after the text, retrying a failed upload without repeating the text', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const token = await app.login('agent1@demo.local');
         const bytes = await files.png(120, 90);
-        const up = await upload(`${app.url}/api/v1/media`, bytes, 'receipt.png', { token });
-        expect(up.status).to.equal(201);
+        const receipt = await agentUpload(app, bytes, 'receipt.png');
         fake.failNext('POST', '/cgi-bin/media/upload', { status: 200, body: { errcode: -1, errmsg: 'system error' } });
-        const ack = await emitAck(agent.socket, 'message:send', { conversationId, text: 'Here is your receipt', mediaId: up.body.id, clientMessageId: randomUUID() });
-        expect(ack.ok).to.equal(true);
-        await waitFor(() => statusOf(statuses, ack.message.id, 'sent'), 15_000);
+        const id = await agentReply(agent.socket, conversationId, { text: 'Here is your receipt', mediaId: receipt });
+        await waitFor(() => statusOf(statuses, id, 'sent'), 15_000);
         expect(sendsOf('Here is your receipt')).to.have.length(1);
         const uploads = fake.to('POST', '/cgi-bin/media/upload');
         expect(uploads).to.have.length(2);
@@ -231,8 +199,8 @@ for (const db of DB_KINDS) {
 
       it('fails at once outside the 48-hour window and tells the agent why', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        fake.failWhere('POST', SEND, withText('too late'), { status: 200, body: { errcode: 45015, errmsg: 'response out of time limit or subscription is canceled' } });
-        const id = await reply(agent.socket, conversationId, 'too late');
+        fake.failWhere('POST', SEND, bodyIncludes('too late'), { status: 200, body: { errcode: 45015, errmsg: 'response out of time limit or subscription is canceled' } });
+        const id = await agentReply(agent.socket, conversationId, { text: 'too late' });
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.match(/45015.*48 hours/);
         expect(sendsOf('too late')).to.have.length(1);
@@ -249,8 +217,8 @@ for (const db of DB_KINDS) {
           fetchMedia(app.ctx, rt, { platformRef: 'video_media_id_1' }),
         ]);
         expect(fake.tokensIssued).to.equal(1);
-        expect([img.mimeType, await bytesOf(img.body)]).to.deep.equal(['image/jpeg', 'JPEG']);
-        expect([vid.mimeType, await bytesOf(vid.body)]).to.deep.equal(['video/mp4', 'MP4-BYTES']);
+        expect([img.mimeType, await bodyText(img.body)]).to.deep.equal(['image/jpeg', 'JPEG']);
+        expect([vid.mimeType, await bodyText(vid.body)]).to.deep.equal(['video/mp4', 'MP4-BYTES']);
         const gone = await fetchMedia(app.ctx, rt, { platformRef: 'expired' }).catch((e) => e);
         expect(gone).to.include({ permanent: true });
         expect(gone.message).to.match(/40007/);

@@ -4,20 +4,18 @@
 // refused at once or later by a status, Graph error codes) and the two-step media download.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { channelRuntime, type ChannelRuntime } from '../../../gateway/index.js';
 import { adapterFor } from '../../../gateway/registry.js';
 import type { SendError } from '../../../gateway/send-error.js';
 import type { ServiceName } from '../../../shared/config.js';
 import type { OutboundMessage } from '../../../shared/types/message.js';
 import { DB_KINDS } from '../../helpers/databases.js';
-import { WITHOUT_MEDIA_FETCH, createChannel, onlineAgent, postWebhook, storedMessage, storedMessages, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { collect, emitAck, once, type AnySocket } from '../../helpers/sockets.js';
+import { WITHOUT_MEDIA_FETCH, agentReply, agentUpload, bodyIncludes, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, receivedAt, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
+import { once, type AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import type { FakeAnswer, RecordedRequest } from '../../fakes/fake-http-server.js';
+import type { FakeAnswer } from '../../fakes/fake-http-server.js';
 import { FakeWhatsappServer, graphError } from '../../fakes/whatsapp-server.js';
 import { metaSignature, waBody, waEntry, waMessage, waNotification, waStatus } from '../../fixtures/whatsapp/signing.js';
-import { upload } from '../../media-server/media-app.js';
 import * as files from '../../media-server/media-fixtures.js';
 
 const TOKEN = 'EAAGwhatsapp-test-access-token';
@@ -31,7 +29,6 @@ const WINDOW_CLOSED = 'Message failed to send because more than 24 hours have pa
 
 let customers = 16_505_550_000;
 const freshCustomer = () => String(++customers);
-const at = (r: RecordedRequest) => Number(r.headers['x-fake-received-at']);
 
 for (const db of DB_KINDS) {
   describe(`WhatsApp adapter (${db})`, function () {
@@ -48,11 +45,7 @@ for (const db of DB_KINDS) {
       fake = await new FakeWhatsappServer(TOKEN, PHONE_ID).start();
       ch = await createChannel(app, 'whatsapp', { phoneNumberId: PHONE_ID, accessToken: TOKEN, appSecret: APP_SECRET, verifyToken: VERIFY, apiBaseUrl: fake.url, timeoutMs: 1000 });
     }
-    afterEach(async () => {
-      sockets.splice(0).forEach((s) => s.close());
-      await fake.close();
-      await app.stop();
-    });
+    afterEach(() => tearDown(sockets, fake, app));
 
     describe('inbound', () => {
       beforeEach(() => start(WITHOUT_MEDIA_FETCH));
@@ -164,34 +157,18 @@ for (const db of DB_KINDS) {
     describe('outbound', () => {
       beforeEach(() => start());
 
+      /** A WhatsApp customer writes, agent1 gets the conversation. */
       async function customerReachesAgent(from = freshCustomer()) {
-        const agent = await onlineAgent(app);
-        sockets.push(agent.socket);
-        const assigned = once(agent.socket, 'conversation:assigned');
-        expect((await post(waBody(PHONE_ID, { messages: [waMessage('text', from)] }))).status).to.equal(200);
-        const a = await assigned;
-        expect(a.conversation).to.include({ platform: 'whatsapp', channelId: ch.id });
-        return { agent, conversationId: a.conversation.id as string, from, statuses: collect(agent.socket, 'message:status') };
+        const reached = await reachAgent(app, sockets, { platform: 'whatsapp', channelId: ch.id, sendInbound: () => post(waBody(PHONE_ID, { messages: [waMessage('text', from)] })) });
+        return { ...reached, from };
       }
-      async function reply(socket: AnySocket, conversationId: string, o: { text?: string; mediaId?: string }): Promise<string> {
-        const ack = await emitAck(socket, 'message:send', { conversationId, ...o, clientMessageId: randomUUID() });
-        expect(ack.ok, JSON.stringify(ack)).to.equal(true);
-        return ack.message.id;
-      }
-      const statusOf = (statuses: any[], id: string, status: string) => statuses.find((s) => s.messageId === id && s.status === status);
-      const withText = (text: string) => (r: { body: Buffer }) => r.body.toString().includes(text);
       const wamidOf = async (id: string) => (await storedMessage(app, id)).externalMessageId!;
-      async function agentUpload(bytes: Buffer, name: string): Promise<string> {
-        const res = await upload(`${app.url}/api/v1/media`, bytes, name, { token: await app.login('agent1@demo.local') });
-        expect(res.status, JSON.stringify(res.body)).to.equal(201);
-        return res.body.id;
-      }
 
       it('takes a customer to an agent and the reply back, then moves it to delivered and read', async () => {
         const { agent, conversationId, from, statuses } = await customerReachesAgent();
-        const id = await reply(agent.socket, conversationId, { text: 'Your parcel leaves today: https://example.com/track' });
+        const id = await agentReply(agent.socket, conversationId, { text: 'Your parcel leaves today: https://example.com/track' });
         await waitFor(() => statusOf(statuses, id, 'sent'));
-        const [req] = fake.to('POST', MESSAGES).filter(withText('Your parcel leaves today'));
+        const [req] = fake.to('POST', MESSAGES).filter(bodyIncludes('Your parcel leaves today'));
         expect(req.headers.authorization).to.equal(`Bearer ${TOKEN}`);
         expect(req.headers['content-type']).to.match(/^application\/json/);
         expect(req.json()).to.deep.equal({ messaging_product: 'whatsapp', recipient_type: 'individual', to: from, type: 'text', text: { preview_url: true, body: 'Your parcel leaves today: https://example.com/track' } });
@@ -207,7 +184,7 @@ for (const db of DB_KINDS) {
         expect((await storedMessage(app, id)).status).to.equal('read');
 
         // A voice note the customer played counts as read.
-        const id2 = await reply(agent.socket, conversationId, { text: 'Listen to this' });
+        const id2 = await agentReply(agent.socket, conversationId, { text: 'Listen to this' });
         await waitFor(() => statusOf(statuses, id2, 'sent'));
         expect((await post(waBody(PHONE_ID, { statuses: [waStatus(await wamidOf(id2), 'played', from)] }))).status).to.equal(200);
         await waitFor(() => statusOf(statuses, id2, 'read'));
@@ -215,8 +192,8 @@ for (const db of DB_KINDS) {
 
       it('shows a failed status from a later webhook (24-hour window, undeliverable) with WhatsApp\'s reason', async () => {
         const { agent, conversationId, from, statuses } = await customerReachesAgent();
-        const late = await reply(agent.socket, conversationId, { text: 'Are you still there?' });
-        const gone = await reply(agent.socket, conversationId, { text: 'Hello?' });
+        const late = await agentReply(agent.socket, conversationId, { text: 'Are you still there?' });
+        const gone = await agentReply(agent.socket, conversationId, { text: 'Hello?' });
         await waitFor(() => statusOf(statuses, late, 'sent') && statusOf(statuses, gone, 'sent'));
         const body = waBody(PHONE_ID, { statuses: [
           waStatus(await wamidOf(late), 'failed', from, [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: WINDOW_CLOSED }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' }]),
@@ -235,26 +212,26 @@ for (const db of DB_KINDS) {
       it('fails at once when the send call itself refuses the 24-hour window, with WhatsApp\'s reason', async () => {
         const { agent, conversationId, from, statuses } = await customerReachesAgent();
         fake.closedWindow.add(from);
-        const id = await reply(agent.socket, conversationId, { text: 'Following up on your order' });
+        const id = await agentReply(agent.socket, conversationId, { text: 'Following up on your order' });
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.equal(`WhatsApp answered 400: (#131047) Re-engagement message: ${WINDOW_CLOSED}`);
-        expect(fake.to('POST', MESSAGES).filter(withText('Following up'))).to.have.length(1);
+        expect(fake.to('POST', MESSAGES).filter(bodyIncludes('Following up'))).to.have.length(1);
       });
 
       it('retries rate limits, server errors and timeouts, waits as Retry-After says, then sends once', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
         const text = 'Sorry for the wait.';
-        fake.failWhere('POST', MESSAGES, withText(text),
+        fake.failWhere('POST', MESSAGES, bodyIncludes(text),
           graphError(400, 130429, 'Rate limit hit', 'Cloud API message throughput has been reached.'),
           graphError(500, 131000, 'Something went wrong'),
           graphError(503, 131016, 'Service unavailable'),
           'timeout',
           graphError(429, 131056, '(Business Account, Consumer Account) pair rate limit hit', undefined, { 'retry-after': '1' }));
-        const id = await reply(agent.socket, conversationId, { text });
+        const id = await agentReply(agent.socket, conversationId, { text });
         await waitFor(() => statusOf(statuses, id, 'sent'), 20_000, 'sent after retries');
-        const tries = fake.to('POST', MESSAGES).filter(withText(text));
+        const tries = fake.to('POST', MESSAGES).filter(bodyIncludes(text));
         expect(tries).to.have.length(6);
-        expect(at(tries[5]) - at(tries[4])).to.be.at.least(900);
+        expect(receivedAt(tries[5]) - receivedAt(tries[4])).to.be.at.least(900);
         expect(fake.sendsWith(text)).to.have.length(1);
         expect((await storedMessage(app, id)).externalMessageId).to.equal(fake.sendsWith(text)[0].wamid);
       });
@@ -294,12 +271,12 @@ for (const db of DB_KINDS) {
 
       it('sends pictures, documents and voice notes by their signed link, and refuses what WhatsApp cannot take', async () => {
         const { agent, conversationId, statuses } = await customerReachesAgent();
-        const photo = await agentUpload(await files.jpeg(320, 240), 'label.jpg');
-        const id1 = await reply(agent.socket, conversationId, { text: 'This is the label', mediaId: photo });
-        const doc = await agentUpload(files.pdf(5000), 'contract.pdf');
-        const id2 = await reply(agent.socket, conversationId, { mediaId: doc });
-        const note = await agentUpload(files.oggOpus(8000), 'note.ogg');
-        const id3 = await reply(agent.socket, conversationId, { mediaId: note });
+        const photo = await agentUpload(app, await files.jpeg(320, 240), 'label.jpg');
+        const id1 = await agentReply(agent.socket, conversationId, { text: 'This is the label', mediaId: photo });
+        const doc = await agentUpload(app, files.pdf(5000), 'contract.pdf');
+        const id2 = await agentReply(agent.socket, conversationId, { mediaId: doc });
+        const note = await agentUpload(app, files.oggOpus(8000), 'note.ogg');
+        const id3 = await agentReply(agent.socket, conversationId, { mediaId: note });
         await waitFor(() => statusOf(statuses, id1, 'sent') && statusOf(statuses, id2, 'sent') && statusOf(statuses, id3, 'sent'), 10_000);
         const image = fake.accepted.find((a) => a.body.type === 'image')!.body;
         expect(image.image.caption).to.equal('This is the label');
@@ -307,8 +284,8 @@ for (const db of DB_KINDS) {
         expect(fake.accepted.find((a) => a.body.type === 'document')!.body.document).to.include({ filename: 'contract.pdf' });
         expect(fake.accepted.find((a) => a.body.type === 'audio')!.body.audio).to.include({ voice: true });
         // A WebP picture over WhatsApp's 500 KB sticker limit fails before any call.
-        const big = await agentUpload(await files.webp(1400, 1400), 'huge.webp');
-        const id4 = await reply(agent.socket, conversationId, { mediaId: big });
+        const big = await agentUpload(app, await files.webp(1400, 1400), 'huge.webp');
+        const id4 = await agentReply(agent.socket, conversationId, { mediaId: big });
         await waitFor(() => statusOf(statuses, id4, 'failed'));
         expect(statusOf(statuses, id4, 'failed').error).to.match(/WhatsApp takes stickers of at most 500 KB/);
       });
@@ -335,9 +312,7 @@ for (const db of DB_KINDS) {
         const fetchMedia = adapterFor('whatsapp')!.fetchMedia!;
         const got = await fetchMedia(app.ctx, rt, { platformRef: '55' });
         expect(got).to.include({ mimeType: 'application/pdf', size: 13 });
-        const chunks: Buffer[] = [];
-        for await (const c of got.body as Readable) chunks.push(c as Buffer);
-        expect(Buffer.concat(chunks).toString()).to.equal('%PDF-1.4 tiny');
+        expect(await bodyText(got.body)).to.equal('%PDF-1.4 tiny');
         expect(await fetchMedia(app.ctx, rt, { platformRef: '404404' }).catch((e) => e)).to.include({ permanent: true });
         fake.failNext('GET', '/v21.0/55', graphError(500, 131000, 'Something went wrong'));
         expect(await fetchMedia(app.ctx, rt, { platformRef: '55' }).catch((e) => e)).to.include({ permanent: false });

@@ -3,6 +3,7 @@
 import { tamperBody, type ConformanceCase } from './contract.js';
 import { FakeApiCallbackServer } from '../../fakes/api-callback-server.js';
 import { apiSignature } from '../../fixtures/api/signing.js';
+import { bodyIncludes } from '../../helpers/gateway.js';
 
 const SECRET = 'conformance-api-secret-0123';
 const sign = (path: string, body: Buffer) => ({ path, body, headers: { 'content-type': 'application/json', 'x-signature': apiSignature(SECRET, body) } });
@@ -18,5 +19,5 @@ export const apiCase: ConformanceCase<FakeApiCallbackServer> = {
   userId: (n) => `crm-contact-${n}`,
   sends: (fake) => fake.to('POST', '/crm/callback'),
   sentText: (req) => req.json().message?.text,
-  failSendPermanently: (fake, text) => fake.failWhere('POST', '/crm/callback', (r) => r.body.toString().includes(text), { status: 422, body: { error: { code: 'unprocessable', message: 'contact opted out' } } }),
+  failSendPermanently: (fake, text) => fake.failWhere('POST', '/crm/callback', bodyIncludes(text), { status: 422, body: { error: { code: 'unprocessable', message: 'contact opted out' } } }),
 };

@@ -3,6 +3,7 @@
 import { tamperBody, type ConformanceCase } from './contract.js';
 import { FakeLineServer } from '../../fakes/line-server.js';
 import { LINE_EVENTS, lineBody, lineSignature } from '../../fixtures/line/signing.js';
+import { bodyIncludes } from '../../helpers/gateway.js';
 
 const SECRET = 'conformance-line-secret';
 const TOKEN = 'conformance-line-token';
@@ -25,5 +26,5 @@ export const lineCase: ConformanceCase<FakeLineServer> = {
   userId: (n) => `U${String(n).padStart(32, '0')}`,
   sends: (fake) => fake.to('POST', '/v2/bot/message/push'),
   sentText: (req) => req.json().messages?.[0]?.text,
-  failSendPermanently: (fake, text) => fake.failWhere('POST', '/v2/bot/message/push', (r) => r.body.toString().includes(text), { status: 400, body: { message: 'Failed to send messages' } }),
+  failSendPermanently: (fake, text) => fake.failWhere('POST', '/v2/bot/message/push', bodyIncludes(text), { status: 400, body: { message: 'Failed to send messages' } }),
 };

@@ -3,6 +3,7 @@
 import { tamperBody, type ConformanceCase } from './contract.js';
 import { FakeMessengerServer, metaError } from '../../fakes/messenger-server.js';
 import { fbBody, fbEvent, metaSignature } from '../../fixtures/messenger/signing.js';
+import { bodyIncludes } from '../../helpers/gateway.js';
 
 const TOKEN = 'EAAconformance-page-token';
 const APP_SECRET = 'conformance-messenger-app-secret';
@@ -24,5 +25,5 @@ export const messengerCase: ConformanceCase<FakeMessengerServer> = {
   userId: (n) => String(2_400_000_000_000_000 + n),
   sends: (fake) => fake.to('POST', `/v21.0/${PAGE_ID}/messages`),
   sentText: (req) => req.json().message?.text,
-  failSendPermanently: (fake, text) => fake.failWhere('POST', `/v21.0/${PAGE_ID}/messages`, (r) => r.body.toString().includes(text), metaError(400, 551, 'This person isn\'t available right now.', 1545041)),
+  failSendPermanently: (fake, text) => fake.failWhere('POST', `/v21.0/${PAGE_ID}/messages`, bodyIncludes(text), metaError(400, 551, 'This person isn\'t available right now.', 1545041)),
 };

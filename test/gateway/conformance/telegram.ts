@@ -3,6 +3,7 @@
 import type { ConformanceCase } from './contract.js';
 import { FakeTelegramServer } from '../../fakes/telegram-server.js';
 import { SECRET_HEADER, telegramUpdate } from '../../fixtures/telegram/signing.js';
+import { bodyIncludes } from '../../helpers/gateway.js';
 
 const TOKEN = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const SECRET = 'conformance-telegram-secret';
@@ -23,6 +24,6 @@ export const telegramCase: ConformanceCase<FakeTelegramServer> = {
   userId: (n) => String(700_000_000 + n),
   sends: (fake) => fake.to('POST', `/bot${TOKEN}/sendMessage`),
   sentText: (req) => req.json().text,
-  failSendPermanently: (fake, text) => fake.failWhere('POST', `/bot${TOKEN}/sendMessage`, (r) => r.body.toString().includes(text),
+  failSendPermanently: (fake, text) => fake.failWhere('POST', `/bot${TOKEN}/sendMessage`, bodyIncludes(text),
     { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }),
 };

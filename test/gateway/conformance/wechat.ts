@@ -3,6 +3,7 @@
 import type { ConformanceCase } from './contract.js';
 import { FakeWechatServer } from '../../fakes/wechat-server.js';
 import { wechatFixture, wechatQuery } from '../../fixtures/wechat/signing.js';
+import { bodyIncludes } from '../../helpers/gateway.js';
 
 const APP_ID = 'wx-conformance';
 const APP_SECRET = 'conformance-wechat-secret';
@@ -22,5 +23,5 @@ export const wechatCase: ConformanceCase<FakeWechatServer> = {
   userId: (n) => `oConformanceUser${n}`,
   sends: (fake) => fake.to('POST', '/cgi-bin/message/custom/send'),
   sentText: (req) => req.json().text?.content,
-  failSendPermanently: (fake, text) => fake.failWhere('POST', '/cgi-bin/message/custom/send', (r) => r.body.toString().includes(text), { status: 200, body: { errcode: 45015, errmsg: 'response out of time limit' } }),
+  failSendPermanently: (fake, text) => fake.failWhere('POST', '/cgi-bin/message/custom/send', bodyIncludes(text), { status: 200, body: { errcode: 45015, errmsg: 'response out of time limit' } }),
 };

@@ -3,6 +3,7 @@
 import { tamperBody, type ConformanceCase } from './contract.js';
 import { FakeWhatsappServer, graphError } from '../../fakes/whatsapp-server.js';
 import { metaSignature, waBody, waMessage } from '../../fixtures/whatsapp/signing.js';
+import { bodyIncludes } from '../../helpers/gateway.js';
 
 const TOKEN = 'EAAconformance-whatsapp-token';
 const APP_SECRET = 'conformance-meta-app-secret';
@@ -20,6 +21,6 @@ export const whatsappCase: ConformanceCase<FakeWhatsappServer> = {
   userId: (n) => String(15_551_000_000 + n),
   sends: (fake) => fake.to('POST', `/v21.0/${PHONE_ID}/messages`),
   sentText: (req) => req.json().text?.body,
-  failSendPermanently: (fake, text) => fake.failWhere('POST', `/v21.0/${PHONE_ID}/messages`, (r) => r.body.toString().includes(text),
+  failSendPermanently: (fake, text) => fake.failWhere('POST', `/v21.0/${PHONE_ID}/messages`, bodyIncludes(text),
     graphError(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.')),
 };
