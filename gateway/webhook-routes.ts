@@ -55,10 +55,14 @@ export function webhookRoutes(ctx: Context): express.Router {
   return router;
 }
 
+/** Written straight to the socket: platforms read the status and a short body, nothing more (no ETag). */
 function send(res: Response, r: WebhookReply): void {
-  res.status(r.status);
-  if (r.contentType) res.type(r.contentType);
-  if (r.body === undefined) res.end();
-  else if (typeof r.body === 'string') res.send(r.body);
-  else res.json(r.body);
+  const json = r.body !== undefined && typeof r.body !== 'string';
+  const body = r.body === undefined ? '' : json ? JSON.stringify(r.body) : String(r.body);
+  const type = r.contentType ?? (json ? 'application/json' : 'text/plain');
+  res.writeHead(r.status, {
+    'content-type': type.includes('charset') || !/^(text\/|application\/(json|xml))/.test(type) ? type : `${type}; charset=utf-8`,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
