@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     const put = async (b: Buffer, i: number) => { await client.putObject(s3.bucket, `raw/${i}-${b.length}-${randomBytes(4).toString('hex')}`, b, b.length, { 'Content-Type': 'application/pdf' }); };
 
     for (const c of CASES) {
+      console.log(`${c.label}: ${c.count} uploads, then as many raw putObject calls…`);
       await timeEach(files(WARMUP, c.bytes), upload);
       await timeEach(files(WARMUP, c.bytes), put);
       // Interleaved halves, so that a slow moment of the shared machine hits both sides alike.
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       results.push({ file: c.label, bytes: c.bytes, count: c.count, upload: o, rawPutObject: r, throughputRatio: o.mbPerSecond / r.mbPerSecond, p99Ratio: o.p99Ms / r.p99Ms });
     }
   } finally {
+    console.log('stopping the app and the S3 server…');
     await app.stop();
     await s3.stop();
   }
