@@ -21,6 +21,7 @@ const DEFAULTS = {
 export class JobBus {
   private readonly queues = new Map<JobQueueName, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = []; // each worker's own: BullMQ leaves a connection it was given open
 
   constructor(
     private readonly redis: Redis, private readonly prefix: string, private readonly logger: Logger,
@@ -54,8 +55,10 @@ export class JobBus {
 
   /** Runs a processor for a queue; failures are retried with backoff and logged on the last attempt only. */
   work<N extends JobQueueName>(name: N, processor: Processor<N>, options: Partial<WorkerOptions> = {}): Worker {
+    const connection = this.redis.duplicate();
+    this.connections.push(connection);
     const worker = new Worker<JobPayloads[N]>(name, (job, token) => processor(job.data, job, token), {
-      connection: this.redis.duplicate(), prefix: this.prefix, concurrency: this.concurrency, ...options,
+      connection, prefix: this.prefix, concurrency: this.concurrency, ...options,
     });
     worker.on('failed', (job, err) => {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -70,5 +73,6 @@ export class JobBus {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connections.forEach((c) => c.disconnect());
   }
 }
