@@ -6,26 +6,32 @@ import { ConversationEntity, MessageEntity, type Message } from '../shared/db/en
 import { isUniqueViolation } from '../shared/db/unique-violation.js';
 import { newId } from '../shared/ids.js';
 import type { MessageView } from '../shared/types/api.js';
+import type { TemplateRef } from '../shared/types/message.js';
+import { AppError } from '../shared/errors.js';
 import { attachmentFor } from '../media-server/index.js';
 import { assertCanWrite } from './access.js';
 import { loadBundle } from './conversation-store.js';
 import { toMessageView } from './views.js';
 
-export interface AgentMessageInput { conversationId: string; text?: string; mediaId?: string; clientMessageId: string }
+export interface AgentMessageInput { conversationId: string; text?: string; mediaId?: string; template?: TemplateRef; clientMessageId: string }
 
 export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentMessageInput): Promise<MessageView> {
-  const { conversation: c } = await loadBundle(ctx, p.tenantId, input.conversationId);
+  const { conversation: c, channel } = await loadBundle(ctx, p.tenantId, input.conversationId);
   const m = ctx.db.manager;
   const existing = await ctx.rows.findOne(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId });
   if (existing) return toMessageView(existing);
   assertCanWrite(p, c);
+  if (input.template && channel.platform !== 'whatsapp') {
+    throw new AppError('validation_failed', `Templates are WhatsApp's; this conversation is on ${channel.platform}. Send text or a file instead.`, { field: 'template' });
+  }
   // The file must be one of this tenant's uploads (404 otherwise); its type makes the message's.
   const attachment = input.mediaId ? await attachmentFor(ctx, p.tenantId, input.mediaId) : null;
   const now = new Date();
   const msg: Omit<Message, 'seq'> = {
     id: newId(), tenantId: c.tenantId, conversationId: c.id, channelId: c.channelId,
-    direction: 'out', sender: 'agent', agentId: p.userId, type: attachment?.type ?? 'text', text: input.text ?? null,
-    content: attachment ? { media: [attachment.ref] } : null,
+    direction: 'out', sender: 'agent', agentId: p.userId, type: attachment?.type ?? 'text',
+    text: input.template ? templateText(input.template) : input.text ?? null,
+    content: attachment ? { media: [attachment.ref] } : input.template ? { template: input.template } : null,
     status: 'pending', error: null, externalMessageId: null, clientMessageId: input.clientMessageId, createdAt: now, updatedAt: now,
   };
   try {
@@ -40,4 +46,9 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
   await ctx.jobs.add('gateway-outbound', { messageId: msg.id }, { jobId: `out-${msg.id}` });
   return view;
+}
+
+/** How a template reads in the history (the platform renders the approved wording itself). */
+export function templateText(t: TemplateRef): string {
+  return `[WhatsApp template ${t.name} (${t.language})${t.parameters?.length ? `: ${t.parameters.join(' | ')}` : ''}]`;
 }

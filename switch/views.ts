@@ -29,6 +29,7 @@ export function toMessageView(m: Message): MessageView {
   }
   if (m.content?.location) v.location = m.content.location;
   if (m.content?.payload) v.payload = m.content.payload;
+  if (m.content?.template) v.template = m.content.template;
   if (m.error) v.error = m.error;
   if (m.externalMessageId && m.direction === 'out') v.externalMessageId = m.externalMessageId;
   if (m.clientMessageId) v.clientMessageId = m.clientMessageId;

@@ -1,5 +1,5 @@
 // The JSON shapes of API.md, shared by the server and the browser console.
-import type { Direction, MessageStatus, MessageType, Platform, Sender, Location } from './message.js';
+import type { Direction, MessageStatus, MessageType, Platform, Sender, Location, TemplateRef } from './message.js';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
@@ -47,6 +47,7 @@ export interface MessageView {
   media?: MediaView[];
   location?: Location;
   payload?: string;
+  template?: TemplateRef;
   status: MessageStatus;
   error?: string;
   externalMessageId?: string;

@@ -30,6 +30,16 @@ export interface MediaRef {
 
 export interface Location { latitude: number; longitude: number; name?: string; address?: string }
 
+/**
+ * A WhatsApp message template approved in the business's WhatsApp Manager: the only message
+ * WhatsApp lets a business send more than 24 hours after the customer last wrote.
+ */
+export interface TemplateRef {
+  name: string;                // as approved, e.g. "callback_offer"
+  language: string;            // the approved translation's code, e.g. "en_US"
+  parameters?: string[];       // the body's {{1}}, {{2}}... in order
+}
+
 export interface MessageContent {
   type: MessageType;
   text?: string;
@@ -37,6 +47,7 @@ export interface MessageContent {
   location?: Location;
   replyToExternalId?: string;
   payload?: string;            // button/postback payload, sticker id, contact card...
+  template?: TemplateRef;      // outbound on WhatsApp only
 }
 
 export interface InboundEvent {

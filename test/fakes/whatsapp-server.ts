@@ -45,6 +45,8 @@ export class FakeWhatsappServer extends FakeHttpServer {
   }
 
   /** Accepted sends carrying this text (body or caption). */
+  /** Approved templates, as "name:language". */
+  readonly templates = new Set<string>(['callback_offer:en_US']);
   sendsWith(text: string) { return this.accepted.filter((a) => a.body.text?.body === text || a.body[a.body.type]?.caption === text); }
 
   private authorized(req: RecordedRequest): boolean { return req.headers.authorization === `Bearer ${this.accessToken}`; }
@@ -61,6 +63,11 @@ export class FakeWhatsappServer extends FakeHttpServer {
     if (!part) return graphError(400, 100, 'Invalid parameter', `Param ${b.type} is required`);
     if (b.type === 'text' && (typeof part.body !== 'string' || !part.body || part.body.length > 4096)) return graphError(400, 100, 'Invalid parameter', 'Param text[\'body\'] must be 1-4096 characters');
     if (['image', 'audio', 'video', 'document', 'sticker'].includes(b.type) && typeof part.link !== 'string' && typeof part.id !== 'string') return graphError(400, 100, 'Invalid parameter', `Param ${b.type}['link'] or ${b.type}['id'] is required`);
+    if (b.type === 'template') {
+      // As the Cloud API: a name and a language code; a template the account has not approved is error 132001.
+      if (typeof part.name !== 'string' || typeof part.language?.code !== 'string') return graphError(400, 100, 'Invalid parameter', "Param template['name'] and template['language']['code'] are required");
+      if (!this.templates.has(`${part.name}:${part.language.code}`)) return graphError(404, 132001, 'Template name does not exist in the translation', `template name (${part.name}) does not exist in ${part.language.code}`);
+    }
     if (this.closedWindow.has(b.to) && b.type !== 'template') {
       return graphError(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
     }

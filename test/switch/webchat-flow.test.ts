@@ -58,6 +58,23 @@ for (const db of DB_KINDS) {
       expect(history.body.items.map((m: any) => [m.sender, m.text])).to.deep.equal([['customer', 'Hello, my card is blocked'], ['agent', 'I can help with that.']]);
     });
 
+    it('refuses a WhatsApp template in a web chat, saying why, and stores nothing', async () => {
+      const agent = await onlineAgent('agent1@demo.local');
+      const { socket: customer } = await customerSocket(app.url, app.channelId);
+      track(customer);
+      const assigned = once(agent.socket, 'conversation:assigned');
+      await emitAck(customer, 'message:send', { text: 'Hello', clientMessageId: randomUUID() });
+      const { conversation } = await assigned;
+      const ack = await emitAck(agent.socket, 'message:send', { conversationId: conversation.id, template: { name: 'callback_offer', language: 'en_US' }, clientMessageId: randomUUID() });
+      expect(ack.ok).to.equal(false);
+      expect(ack.error).to.include({ code: 'validation_failed' });
+      expect(ack.error.message).to.match(/WhatsApp's; this conversation is on webchat/);
+      const rest = await app.api('POST', `/api/v1/conversations/${conversation.id}/messages`, { token: agent.token, body: { template: { name: 'callback_offer', language: 'en_US' }, clientMessageId: randomUUID() } });
+      expect(rest.status).to.equal(400);
+      const history = await app.api('GET', `/api/v1/conversations/${conversation.id}/messages`, { token: agent.token });
+      expect(history.body.items.map((m: any) => m.sender)).to.deep.equal(['customer']);
+    });
+
     it('resumes the same conversation when the customer reconnects with its visitor token', async () => {
       const agent = await onlineAgent('agent1@demo.local');
       const first = await customerSocket(app.url, app.channelId);

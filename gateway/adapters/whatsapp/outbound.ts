@@ -3,10 +3,11 @@
 // text, 1 024 of caption; images JPEG/PNG up to 5 MB; audio AAC/AMR/MP3/M4A/OGG and video
 // MP4/3GP up to 16 MB; documents up to 100 MB; stickers WebP up to 500 KB. A reply more than 24
 // hours after the customer's last message is refused (131047), by the call or later by a failed
-// status: either way it fails at once, with WhatsApp's reason.
+// status: either way it fails at once, with WhatsApp's reason. An approved template (the one
+// message allowed outside those 24 hours) goes alone, as `type: template`.
 import type { Context } from '../../../shared/context.js';
 import type { MediaView } from '../../../shared/types/api.js';
-import type { OutboundMessage } from '../../../shared/types/message.js';
+import type { OutboundMessage, TemplateRef } from '../../../shared/types/message.js';
 import type { ChannelRuntime, SendResult } from '../../adapter.js';
 import { platformHttp, sendErrorFrom, type ErrorReading } from '../../http/platform-http.js';
 import { SendError } from '../../send-error.js';
@@ -38,6 +39,7 @@ export async function sendWhatsapp(ctx: Context, ch: ChannelRuntime, msg: Outbou
 /** Our message as Cloud API message objects, in order; what WhatsApp cannot take fails at once, with why. */
 export function renderWhatsapp(msg: OutboundMessage): Part[] {
   const c = msg.content;
+  if (c.template) return [templatePart(c.template)]; // its wording is the approved one: no text beside it
   const media = msg.view.media ?? [];
   const parts: Part[] = [];
   const text = c.text ?? '';
@@ -54,6 +56,12 @@ export function renderWhatsapp(msg: OutboundMessage): Part[] {
   }
   if (!parts.length) throw SendError.permanent('This message has nothing WhatsApp can show (no text, attachment or location).');
   return parts;
+}
+
+/** An approved template, its body's {{1}}, {{2}}... filled in order. */
+function templatePart(t: TemplateRef): Part {
+  const components = t.parameters?.length ? [{ type: 'body', parameters: t.parameters.map((text) => ({ type: 'text', text })) }] : undefined;
+  return { type: 'template', template: { name: t.name, language: { policy: 'deterministic', code: t.language }, ...(components ? { components } : {}) } };
 }
 
 function kindOf(m: MediaView) { return KINDS.find((k) => k.mimes.includes(m.mimeType)); }

@@ -11,7 +11,7 @@ import type { ServiceName } from '../../../shared/config.js';
 import type { OutboundMessage } from '../../../shared/types/message.js';
 import { DB_KINDS } from '../../helpers/databases.js';
 import { WITHOUT_MEDIA_FETCH, agentReply, agentUpload, bodyIncludes, bodyText, createChannel, customerReachesAgent as reachAgent, postWebhook, receivedAt, statusOf, storedMessage, storedMessages, tearDown, waitFor, type CreatedChannel } from '../../helpers/gateway.js';
-import { once, type AnySocket } from '../../helpers/sockets.js';
+import { emitAck, once, type AnySocket } from '../../helpers/sockets.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import type { FakeAnswer } from '../../fakes/fake-http-server.js';
 import { FakeWhatsappServer, graphError } from '../../fakes/whatsapp-server.js';
@@ -216,6 +216,44 @@ for (const db of DB_KINDS) {
         await waitFor(() => statusOf(statuses, id, 'failed'));
         expect(statusOf(statuses, id, 'failed').error).to.equal(`WhatsApp answered 400: (#131047) Re-engagement message: ${WINDOW_CLOSED}`);
         expect(fake.to('POST', MESSAGES).filter(bodyIncludes('Following up'))).to.have.length(1);
+      });
+
+      it('reaches a customer past the 24-hour window with an approved template, and says why an unknown one fails', async () => {
+        const { agent, conversationId, from, statuses } = await customerReachesAgent();
+        fake.closedWindow.add(from);
+        const template = { name: 'callback_offer', language: 'en_US', parameters: ['Ada', 'tomorrow at 10:00'] };
+        const ack = await emitAck(agent.socket, 'message:send', { conversationId, template, clientMessageId: randomUUID() });
+        expect(ack.ok, JSON.stringify(ack)).to.equal(true);
+        expect(ack.message).to.include({ text: '[WhatsApp template callback_offer (en_US): Ada | tomorrow at 10:00]', status: 'pending' });
+        expect(ack.message.template).to.deep.equal(template);
+        await waitFor(() => statusOf(statuses, ack.message.id, 'sent'));
+        const [req] = fake.to('POST', MESSAGES).filter(bodyIncludes('callback_offer'));
+        expect(req.json()).to.deep.equal({
+          messaging_product: 'whatsapp', recipient_type: 'individual', to: from, type: 'template',
+          template: { name: 'callback_offer', language: { policy: 'deterministic', code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }, { type: 'text', text: 'tomorrow at 10:00' }] }] },
+        });
+        expect(await wamidOf(ack.message.id)).to.equal(fake.accepted.at(-1)!.wamid);
+
+        const unknown = await emitAck(agent.socket, 'message:send', { conversationId, template: { name: 'no_such_template', language: 'en_US' }, clientMessageId: randomUUID() });
+        await waitFor(() => statusOf(statuses, unknown.message.id, 'failed'));
+        expect(statusOf(statuses, unknown.message.id, 'failed').error).to.match(/132001.*does not exist/);
+      });
+
+      it('refuses a template with text beside it, a malformed name or language, and stores nothing', async () => {
+        const { agent, conversationId } = await customerReachesAgent();
+        const before = (await storedMessages(app, ch.id, 'out')).length;
+        for (const bad of [
+          { template: { name: 'callback_offer', language: 'en_US' }, text: 'and some text' },
+          { template: { name: 'Callback Offer', language: 'en_US' } },
+          { template: { name: 'callback_offer', language: 'English' } },
+          { template: { name: 'callback_offer', language: 'en_US', parameters: [''] } },
+          { template: { name: 'callback_offer', language: 'en_US', extra: 1 } },
+        ]) {
+          const ack = await emitAck(agent.socket, 'message:send', { conversationId, ...bad, clientMessageId: randomUUID() });
+          expect(ack, JSON.stringify(bad)).to.deep.include({ ok: false });
+          expect(ack.error.code, JSON.stringify(bad)).to.equal('validation_failed');
+        }
+        expect(await storedMessages(app, ch.id, 'out')).to.have.length(before);
       });
 
       it('retries rate limits, server errors and timeouts, waits as Retry-After says, then sends once', async () => {
