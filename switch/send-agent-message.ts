@@ -22,7 +22,8 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   if (existing) return toMessageView(existing);
   assertCanWrite(p, c);
   if (input.template && channel.platform !== 'whatsapp') {
-    throw new AppError('validation_failed', `Templates are WhatsApp's; this conversation is on ${channel.platform}. Send text or a file instead.`, { field: 'template' });
+    const problem = `Templates are WhatsApp's; this conversation is on ${channel.platform}. Send text or a file instead.`;
+    throw new AppError('validation_failed', problem, { fields: [{ field: 'template', problem }] });
   }
   // The file must be one of this tenant's uploads (404 otherwise); its type makes the message's.
   const attachment = input.mediaId ? await attachmentFor(ctx, p.tenantId, input.mediaId) : null;
@@ -49,6 +50,6 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
 }
 
 /** How a template reads in the history (the platform renders the approved wording itself). */
-export function templateText(t: TemplateRef): string {
+function templateText(t: TemplateRef): string {
   return `[WhatsApp template ${t.name} (${t.language})${t.parameters?.length ? `: ${t.parameters.join(' | ')}` : ''}]`;
 }
