@@ -7,8 +7,9 @@ import type { Readable } from 'node:stream';
 import { SERVICE_NAMES, type ServiceName } from '../../shared/config.js';
 import { MessageEntity, type Message } from '../../shared/db/entities/index.js';
 import type { TestApp } from './test-app.js';
-import { agentSocket, collect, emitAck, once, sleep, type AnySocket } from './sockets.js';
+import { agentSocket, collect, emitAck, once, type AnySocket } from './sockets.js';
 import { upload } from '../media-server/media-app.js';
+import { waitUntil } from './wait.js';
 
 /** Every service but the media server: what an adapter parsed stays as it stored it (no fetch job rewrites it). */
 export const WITHOUT_MEDIA_FETCH: ServiceName[] = SERVICE_NAMES.filter((s) => s !== 'media-server');
@@ -39,13 +40,9 @@ export async function storedMessage(app: TestApp, id: string): Promise<Message> 
   return app.ctx.db.manager.findOneByOrFail(MessageEntity, { id });
 }
 
-export async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await sleep(20);
-  }
-  throw new Error(`${what} not met within ${ms} ms`);
+/** waitUntil with the longer default that platform round trips (retries, backoff) need. */
+export function waitFor(check: () => Promise<boolean> | boolean, ms = 8000, what = 'condition'): Promise<void> {
+  return waitUntil(check, ms, what, 20);
 }
 
 /** An agent socket, logged in and online (so that new conversations are assigned to it). */

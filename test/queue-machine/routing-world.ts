@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from '../helpers/test-app.js';
-import { agentSocket, customerSocket, emitAck, once, sleep, type AnySocket } from '../helpers/sockets.js';
+import { agentSocket, customerSocket, emitAck, once, type AnySocket } from '../helpers/sockets.js';
 
 /** Timers in milliseconds, so that grace periods and throttles do not slow the suites down. */
 export const FAST_ROUTING_ENV = {
@@ -55,14 +55,7 @@ export function next<T = any>(s: AnySocket, event: string, conversationId?: stri
   return once<T>(s, event, (p: any) => conversationId === undefined || (p?.conversation?.id ?? p?.conversationId) === conversationId, ms);
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await sleep(15);
-  }
-  throw new Error(`${what} not met within ${ms} ms`);
-}
+export { waitUntil } from '../helpers/wait.js';
 
 /** The routing history of a conversation, as kinds ("assigned", "transferred", ...). */
 export async function historyKinds(app: TestApp, token: string, conversationId: string): Promise<string[]> {
