@@ -70,7 +70,8 @@ export function startWidget(opts: WidgetOptions): void {
       }, () => undefined);
     });
 
-    s.on('session', ({ visitorToken }) => {
+    s.on('session', ({ visitorToken, conversationId: open }) => {
+      if (open) conversationId = open;
       const previous = visitorStorage.token(opts.channelId);
       // A refused (expired, foreign) token gets a new identity: what we showed was not this visitor's.
       if (previous && previous !== visitorToken) { transcript.clear(); agentName = null; panel.setSubtitle(DEFAULT_SUBTITLE); }
