@@ -9,6 +9,7 @@ import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, waitFo
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import type { FakeHttpServer } from '../../fakes/fake-http-server.js';
 import { CASES, type ChannelUnderTest, type SignedRequest } from '../conformance/cases.js';
+import { mutants } from '../conformance/mutations.js';
 
 describe('adapter conformance: coverage', () => {
   it('has a case for every registered adapter that receives webhooks', () => {
@@ -80,6 +81,22 @@ for (const db of DB_KINDS) {
         expect((await storedMessages(app, ch.id)).length).to.equal(before);
         const r = c.textMessage(ch, message());
         expect((await send({ ...r, path: r.path.replace(ch.id, randomUUID()) })).status).to.equal(404);
+      });
+
+      it('answers every signed mutation of a valid webhook with 200 or a 4xx, never a 5xx, and keeps working', async () => {
+        const valid = c.textMessage(ch, message('mutated hello'));
+        const odd: string[] = [];
+        // FUZZ_MUTANTS and FUZZ_SEED search wider on a developer's machine; CI runs the same 80 each time.
+        for (const [i, body] of mutants(valid.body, Number(process.env.FUZZ_MUTANTS ?? 80), Number(process.env.FUZZ_SEED ?? 7)).entries()) {
+          const res = await send(c.signedBytes(ch, body));
+          if (res.status >= 500 || (res.status !== 200 && typeof res.body?.error?.code !== 'string')) odd.push(`#${i} ${res.status}: ${body.toString('utf8').slice(0, 300)}`);
+        }
+        expect(odd, odd.join('\n')).to.deep.equal([]);
+        expect((await app.api('GET', '/healthz')).status).to.equal(200);
+        const o = message();
+        o.text = `hello after the mutants, from ${o.userId}`;
+        expect((await send(c.textMessage(ch, o))).status).to.equal(200);
+        expect((await messagesOf(o.userId)).map((m) => m.text)).to.deep.equal([o.text]);
       });
 
       /** Posts a reply as the admin (REST) and waits until it is sent or failed; the bot may write meanwhile, so all is keyed on id and text. */
