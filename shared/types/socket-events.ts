@@ -1,12 +1,13 @@
 // The socket.io event maps of API.md as types, used by the server and the browser alike,
 // so that a renamed event or a changed payload fails to compile on both sides.
 import type { AgentStatus, ConversationView, ErrorBody, MessageView, QueueStats } from './api.js';
+import type { TemplateRef } from './message.js';
 
 export type Ack<T = object> = (reply: ({ ok: true } & T) | { ok: false; error: ErrorBody }) => void;
 
 export interface AgentClientEvents {
   'agent:status': (p: { status: AgentStatus }, ack?: Ack<{ status: AgentStatus }>) => void;
-  'message:send': (p: { conversationId: string; text?: string; mediaId?: string; clientMessageId: string }, ack?: Ack<{ message: MessageView }>) => void;
+  'message:send': (p: { conversationId: string; text?: string; mediaId?: string; template?: TemplateRef; clientMessageId: string }, ack?: Ack<{ message: MessageView }>) => void;
   'conversation:accept': (p: { conversationId: string }, ack?: Ack<{ conversation: ConversationView }>) => void;
   /** Turn down a conversation offered to you: it goes to the next agent at once. */
   'conversation:decline': (p: { conversationId: string }, ack?: Ack<object>) => void;
