@@ -17,8 +17,8 @@ export const createChannelInput = z.object({
   name: z.string().trim().min(1).max(200),
   queueId: z.string().max(36).nullish(),
   config: z.record(z.string(), z.unknown()).default({}),
-});
-export const updateChannelInput = createChannelInput.omit({ platform: true }).partial();
+}).strict(); // a misspelt field is an error, not silently ignored
+export const updateChannelInput = createChannelInput.omit({ platform: true }).partial().strict();
 
 export function webhookUrl(ctx: Context, id: string): string { return `${ctx.config.publicUrl}/webhooks/${id}`; }
 

@@ -27,7 +27,7 @@ export const createAgentInput = z.object({
   skills: skillsInput.default([]),
   capacity: z.number().int().min(0).max(100).default(3),
   capacities: capacitiesInput.optional(),
-});
+}).strict(); // a misspelt field is an error, not silently ignored
 
 export const updateAgentInput = z.object({
   name: z.string().trim().min(1).max(200).optional(),
@@ -36,7 +36,7 @@ export const updateAgentInput = z.object({
   capacity: z.number().int().min(0).max(100).optional(),
   capacities: capacitiesInput.optional(),
   status: z.enum(['online', 'away', 'offline']).optional(),
-});
+}).strict();
 
 export interface AgentAdminView {
   id: string; name: string; email: string; role: User['role']; queueIds: string[]; skills: string[];

@@ -5,7 +5,7 @@ import type { Context } from '../../shared/context.js';
 import { CustomerEntity } from '../../shared/db/entities/index.js';
 import { notFound } from '../../shared/errors.js';
 
-export const updateCustomerInput = z.object({ priority: z.number().int().min(-100).max(100) });
+export const updateCustomerInput = z.object({ priority: z.number().int().min(-100).max(100) }).strict();
 
 export async function updateCustomer(ctx: Context, tenantId: string, id: string, input: z.infer<typeof updateCustomerInput>) {
   const c = await ctx.db.manager.findOneBy(CustomerEntity, { id, tenantId });

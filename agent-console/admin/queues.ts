@@ -12,8 +12,9 @@ const base = z.object({
   skills: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
   priority: z.number().int().min(-1000).max(1000).default(0),
 });
-export const createQueueInput = base.extend(queueRoutingPatch.shape);
-export const updateQueueInput = base.partial().extend(queueRoutingPatch.shape);
+// Strict: a misspelt setting (maxWaitSecond) is an error, not silently ignored.
+export const createQueueInput = base.extend(queueRoutingPatch.shape).strict();
+export const updateQueueInput = base.partial().extend(queueRoutingPatch.shape).strict();
 type RoutingPatch = z.infer<typeof queueRoutingPatch>;
 
 export interface QueueView extends QueueRouting { id: string; name: string; skills: string[]; priority: number; createdAt: string }
