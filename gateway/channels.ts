@@ -2,6 +2,7 @@
 // and the runtime lookup the webhook path and the senders use (cached briefly).
 import { IsNull } from 'typeorm';
 import { z } from 'zod';
+import { changeOf } from '../shared/http/validate.js';
 import type { Context } from '../shared/context.js';
 import { ChannelEntity, QueueEntity, type Channel } from '../shared/db/entities/index.js';
 import { AppError, notFound } from '../shared/errors.js';
@@ -18,7 +19,7 @@ export const createChannelInput = z.object({
   queueId: z.string().max(36).nullish(),
   config: z.record(z.string(), z.unknown()).default({}),
 }).strict(); // a misspelt field is an error, not silently ignored
-export const updateChannelInput = createChannelInput.omit({ platform: true }).partial().strict();
+export const updateChannelInput = changeOf(createChannelInput.omit({ platform: true }).partial(), ['id', 'platform', 'webhookUrl', 'secretsSet', 'createdAt']);
 
 export function webhookUrl(ctx: Context, id: string): string { return `${ctx.config.publicUrl}/webhooks/${id}`; }
 

@@ -7,6 +7,7 @@ import { hasRole } from '../../shared/auth/tokens.js';
 import type { Context } from '../../shared/context.js';
 import { QueueEntity, QueueMemberEntity, UserEntity, type User } from '../../shared/db/entities/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
+import { changeOf } from '../../shared/http/validate.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { hashPassword } from '../../shared/auth/passwords.js';
 import { newId } from '../../shared/ids.js';
@@ -29,14 +30,14 @@ export const createAgentInput = z.object({
   capacities: capacitiesInput.optional(),
 }).strict(); // a misspelt field is an error, not silently ignored
 
-export const updateAgentInput = z.object({
+export const updateAgentInput = changeOf(z.object({
   name: z.string().trim().min(1).max(200).optional(),
   queueIds: z.array(z.string().max(36)).max(100).optional(),
   skills: skillsInput.optional(),
   capacity: z.number().int().min(0).max(100).optional(),
   capacities: capacitiesInput.optional(),
   status: z.enum(['online', 'away', 'offline']).optional(),
-}).strict();
+}), ['id', 'email', 'role', 'skillLevels', 'createdAt']);
 
 export interface AgentAdminView {
   id: string; name: string; email: string; role: User['role']; queueIds: string[]; skills: string[];

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { Context } from '../../shared/context.js';
 import { CustomerEntity } from '../../shared/db/entities/index.js';
 import { notFound } from '../../shared/errors.js';
+import { changeOf } from '../../shared/http/validate.js';
 
-export const updateCustomerInput = z.object({ priority: z.number().int().min(-100).max(100) }).strict();
+export const updateCustomerInput = changeOf(z.object({ priority: z.number().int().min(-100).max(100) }), ['id', 'displayName', 'externalUserId']);
 
 export async function updateCustomer(ctx: Context, tenantId: string, id: string, input: z.infer<typeof updateCustomerInput>) {
   const c = await ctx.db.manager.findOneBy(CustomerEntity, { id, tenantId });

@@ -6,6 +6,7 @@ import { QueueEntity, type Queue } from '../../shared/db/entities/index.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { queueRoutingPatch, routingOf, syncQueue, type QueueMachine, type QueueRouting } from '../../queue-machine/index.js';
+import { changeOf } from '../../shared/http/validate.js';
 
 const base = z.object({
   name: z.string().trim().min(1).max(200),
@@ -14,7 +15,7 @@ const base = z.object({
 });
 // Strict: a misspelt setting (maxWaitSecond) is an error, not silently ignored.
 export const createQueueInput = base.extend(queueRoutingPatch.shape).strict();
-export const updateQueueInput = base.partial().extend(queueRoutingPatch.shape).strict();
+export const updateQueueInput = changeOf(base.partial().extend(queueRoutingPatch.shape), ['id', 'createdAt']);
 type RoutingPatch = z.infer<typeof queueRoutingPatch>;
 
 export interface QueueView extends QueueRouting { id: string; name: string; skills: string[]; priority: number; createdAt: string }

@@ -53,6 +53,15 @@ for (const db of DB_KINDS) {
       const typo = await app.api('PATCH', `/api/v1/queues/${queues[0].id}`, { token: admin, body: { maxWaitSecond: 30 } });
       expect(typo.status).to.equal(400);
       expect(typo.body.error.message).to.contain('maxWaitSecond');
+      // What a client read may go back with its change: read-only fields are not unknown ones.
+      const agent = (await app.api('GET', '/api/v1/agents', { token: admin })).body.items[0];
+      const roundTrip = await app.api('PATCH', `/api/v1/agents/${agent.id}`, { token: admin, body: { ...agent, capacity: 4 } });
+      expect(roundTrip.status, JSON.stringify(roundTrip.body)).to.equal(200);
+      expect(roundTrip.body).to.include({ capacity: 4, email: agent.email });
+      const queue = (await app.api('GET', `/api/v1/queues/${queues[0].id}`, { token: admin })).body;
+      expect((await app.api('PATCH', `/api/v1/queues/${queue.id}`, { token: admin, body: { ...queue, maxWaitSeconds: 90 } })).body).to.include({ maxWaitSeconds: 90 });
+      const channel = (await app.api('GET', `/api/v1/channels/${app.channelId}`, { token: admin })).body;
+      expect((await app.api('PATCH', `/api/v1/channels/${channel.id}`, { token: admin, body: { ...channel, name: 'Web chat (renamed)' } })).body).to.include({ name: 'Web chat (renamed)' });
       const before = (await app.api('GET', '/api/v1/queues', { token: admin })).body.items.length;
       expect((await app.api('POST', '/api/v1/queues', { token: admin, body: { name: 'x', platform: 'telegram' } })).status).to.equal(400);
       expect((await app.api('GET', '/api/v1/queues', { token: admin })).body.items.length).to.equal(before);
