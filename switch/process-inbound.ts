@@ -7,8 +7,7 @@ import { channelKind, clampPriority, type QueueMachine } from '../queue-machine/
 import { findMessage, loadBundle } from './conversation-store.js';
 import { toMessageView } from './views.js';
 import { tellQueuePosition } from './tell-queue-position.js';
-import { customerMessageView } from '../media-server/index.js';
-import { announceInbound, isOngoing } from './receive-inbound.js';
+import { announceInbound, echoToWidget, isOngoing } from './receive-inbound.js';
 
 export async function processInbound(ctx: Context, qm: QueueMachine, messageId: string): Promise<void> {
   const msg = await findMessage(ctx, messageId);
@@ -16,7 +15,7 @@ export async function processInbound(ctx: Context, qm: QueueMachine, messageId: 
   const { conversation: c, customer, channel: channelRow } = await loadBundle(ctx, msg.tenantId, msg.conversationId);
   // The web widget's other tabs see the message too; an agent assigned meanwhile sees it at once.
   if (isOngoing(c)) { announceInbound(ctx, channelRow, msg, c); return; }
-  if (channelRow.platform === 'webchat') ctx.broadcaster.toCustomer(c.customerId, 'message:new', { message: customerMessageView(ctx, toMessageView(msg)) });
+  echoToWidget(ctx, channelRow, c.customerId, toMessageView(msg));
   if (c.status === 'queued' && c.queueId) {
     if ((await qm.holder(c.tenantId, c.id)).state) return; // waiting already: it was told its position on joining
     const priority = clampPriority(Math.max(c.priority, customer.priority ?? 0));

@@ -12,6 +12,7 @@ import { newId } from '../shared/ids.js';
 import type { DeliveryStatus, InboundEvent } from '../shared/types/message.js';
 import { customerMessageView, scheduleMediaFetch } from '../media-server/index.js';
 import { toMessageView } from './views.js';
+import type { MessageView } from '../shared/types/api.js';
 
 export interface StoredInbound { event: InboundEvent; message?: Message; conversation?: Conversation; customer?: Customer; duplicate: boolean }
 
@@ -54,9 +55,14 @@ export function isOngoing(c: Conversation): c is Conversation & { agentId: strin
 /** Tells the conversation's agent (and the web widget's other tabs) of a customer's stored message. */
 export function announceInbound(ctx: Context, channel: Pick<Channel, 'platform'>, msg: Message, c: Conversation & { agentId: string }): void {
   const message = toMessageView(msg);
-  // Other platforms have no sockets of ours; the widget's links are ones the page can load.
-  if (channel.platform === 'webchat') ctx.broadcaster.toCustomer(c.customerId, 'message:new', { message: customerMessageView(ctx, message) });
+  echoToWidget(ctx, channel, c.customerId, message);
   ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message });
+}
+
+/** A web chat customer's other tabs see their message too; other platforms have no sockets of ours. */
+export function echoToWidget(ctx: Context, channel: Pick<Channel, 'platform'>, customerId: string, message: MessageView): void {
+  // The widget's links are ones the page can load.
+  if (channel.platform === 'webchat') ctx.broadcaster.toCustomer(customerId, 'message:new', { message: customerMessageView(ctx, message) });
 }
 
 /** Finds or creates the customer and their open conversation, then stores the message once. */

@@ -3,18 +3,7 @@
 // JSON bodies are mutated by structure: a value anywhere replaced by one of another type, an
 // absurd size or depth, broken Unicode, or a key removed. Other bodies (XML, forms) by bytes:
 // cut short, bytes changed, a stretch repeated.
-
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../../../bench/bench-math.js';
 
 const deep = (levels: number): unknown => (levels ? [deep(levels - 1)] : 'bottom');
 const ODD_VALUES: unknown[] = [
@@ -58,7 +47,7 @@ function mutateBytes(body: Buffer, rnd: () => number): Buffer {
 
 /** `count` mutants of `body`, the same ones for the same seed. */
 export function mutants(body: Buffer, count: number, seed: number): Buffer[] {
-  const rnd = generator(seed);
+  const rnd = seeded(seed);
   let doc: Json | undefined;
   try { doc = JSON.parse(body.toString('utf8')) as Json; } catch { doc = undefined; }
   return Array.from({ length: count }, () => (doc !== undefined && rnd() < 0.85
