@@ -8,7 +8,7 @@ import { applyAssignment } from './apply-assignment.js';
 import { applyRoutingOutcome } from './apply-routing-outcome.js';
 import { tellQueuePositions } from './tell-queue-position.js';
 
-export { receiveInbound, findOrCreateCustomer, openConversationFor, applyDeliveryStatus, type StoredInbound } from './receive-inbound.js';
+export { receiveInbound, findOrCreateCustomer, applyDeliveryStatus, type StoredInbound } from './receive-inbound.js';
 export { sendAgentMessage, type AgentMessageInput } from './send-agent-message.js';
 export { updateMessageMedia } from './update-message-media.js';
 export { closeConversation } from './close-conversation.js';

@@ -1,6 +1,7 @@
 // Stores what a customer's platform sent us (DESIGN.md durability rules 1-3): each event is
 // written before the webhook is acknowledged, a redelivered one is recognised by its unique
-// key, and the work that follows is a durable job. Called by the gateway's adapters.
+// key, and the work that follows is a durable job. Called by the gateway's adapters. Storing is a
+// unit of work (shared/db/work.ts): on SQLite, webhooks arriving together share one commit.
 import { In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import type { Context } from '../shared/context.js';
 import {
@@ -8,6 +9,7 @@ import {
   type Channel, type Conversation, type Customer, type Message,
 } from '../shared/db/entities/index.js';
 import { isUniqueViolation } from '../shared/db/unique-violation.js';
+import { findOne, insert, remove, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { DeliveryStatus, InboundEvent } from '../shared/types/message.js';
 import { customerMessageView, scheduleMediaFetch } from '../media-server/index.js';
@@ -19,23 +21,24 @@ export interface StoredInbound { event: InboundEvent; message?: Message; convers
 /** Stores every event in order; resolves only once all are durable and their jobs queued. */
 export async function receiveInbound(ctx: Context, channel: Channel, events: InboundEvent[]): Promise<StoredInbound[]> {
   const results: StoredInbound[] = [];
-  for (const event of events) {
-    if (event.kind === 'message' && event.message) {
-      const stored = await storeInboundMessage(ctx, channel, event);
-      if (isOngoing(stored.conversation)) {
-        // The common case: the conversation's agent is told now, before the platform hears 200,
-        // so no work is left after the acknowledgement and no job is needed. A redelivered copy
-        // tells them again (consoles keep a message once, by id): if we died between storing and
-        // telling last time, this is what finishes the work.
-        announceInbound(ctx, channel, stored.message, stored.conversation);
-      } else {
-        // Routing is work after the acknowledgement: a durable job. Queued again for a duplicate
-        // too, for the same reason as above; the job id makes it one job.
-        await ctx.jobs.add('switch-inbound', { messageId: stored.message.id }, { jobId: `in-${stored.message.id}` });
+  const isMessage = (e: InboundEvent) => e.kind === 'message' && !!e.message;
+  const defaultQueueId = channel.queueId ?? (events.some(isMessage) ? await firstQueueOf(ctx, channel.tenantId) : null);
+  for (let i = 0; i < events.length;) {
+    const event = events[i];
+    if (isMessage(event)) {
+      // A run of messages is stored together (on SQLite in one group commit with other webhooks'),
+      // in order, and only then is anyone told.
+      const run: InboundEvent[] = [];
+      while (i < events.length && isMessage(events[i])) run.push(events[i++]);
+      const stored = await ctx.rows.runInOrder(run.map((e) => () => storeInboundMessage(channel, e, defaultQueueId)));
+      for (const [k, s] of stored.entries()) {
+        await afterStored(ctx, channel, s);
+        results.push({ event: run[k], ...s });
       }
-      await scheduleMediaFetch(ctx, stored.message); // platform attachments: fetched into our store by the media server
-      results.push({ event, ...stored });
-    } else if (event.kind === 'status' && event.status) {
+      continue;
+    }
+    i++;
+    if (event.kind === 'status' && event.status) {
       if (event.status.watermark) await applyStatusUpTo(ctx, channel, event.externalUserId, event.status.status, event.status.watermark);
       else await applyDeliveryStatus(ctx, channel, event.status.externalMessageId, event.status.status, event.status.error);
       results.push({ event, duplicate: false });
@@ -45,6 +48,27 @@ export async function receiveInbound(ctx: Context, channel: Channel, events: Inb
     }
   }
   return results;
+}
+
+/** What follows a stored message: its agent is told, or it is routed by a durable job; its attachments are fetched. */
+async function afterStored(ctx: Context, channel: Channel, stored: StoredMessage): Promise<void> {
+  if (isOngoing(stored.conversation)) {
+    // The common case: the conversation's agent is told now, before the platform hears 200,
+    // so no work is left after the acknowledgement and no job is needed. A redelivered copy
+    // tells them again (consoles keep a message once, by id): if we died between storing and
+    // telling last time, this is what finishes the work.
+    announceInbound(ctx, channel, stored.message, stored.conversation);
+  } else {
+    // Routing is work after the acknowledgement: a durable job. Queued again for a duplicate
+    // too, for the same reason as above; the job id makes it one job.
+    await ctx.jobs.add('switch-inbound', { messageId: stored.message.id }, { jobId: `in-${stored.message.id}` });
+  }
+  await scheduleMediaFetch(ctx, stored.message); // platform attachments: fetched into our store by the media server
+}
+
+/** Where a conversation goes when its channel names no queue: the tenant's first queue. */
+async function firstQueueOf(ctx: Context, tenantId: string): Promise<string | null> {
+  return (await ctx.db.manager.findOne(QueueEntity, { where: { tenantId }, order: { createdAt: 'ASC' } }))?.id ?? null;
 }
 
 /** Assigned to an agent: nothing to route, only someone to tell. */
@@ -65,17 +89,18 @@ export function echoToWidget(ctx: Context, channel: Pick<Channel, 'platform'>, c
   if (channel.platform === 'webchat') ctx.broadcaster.toCustomer(customerId, 'message:new', { message: customerMessageView(ctx, message) });
 }
 
-/** Finds or creates the customer and their open conversation, then stores the message once. */
-export async function storeInboundMessage(ctx: Context, channel: Channel, event: InboundEvent): Promise<{ message: Message; conversation: Conversation; customer: Customer; duplicate: boolean }> {
-  const rows = ctx.rows;
-  const existing = await rows.findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
-  const customer = await findOrCreateCustomer(ctx, channel, event);
+interface StoredMessage { message: Message; conversation: Conversation; customer: Customer; duplicate: boolean }
+
+/** Finds or creates the customer and their open conversation, then stores the message once (a unit of work). */
+function* storeInboundMessage(channel: Channel, event: InboundEvent, defaultQueueId: string | null): Work<StoredMessage> {
+  const existing = yield* findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
+  const customer = yield* customerOf(channel, event);
   if (existing) {
-    const conversation = await rows.findOne(ConversationEntity, { id: existing.conversationId });
+    const conversation = yield* findOne(ConversationEntity, { id: existing.conversationId });
     if (!conversation) throw new Error(`conversation ${existing.conversationId} of message ${existing.id} is missing`);
     return { message: existing, conversation, customer, duplicate: true };
   }
-  const conversation = await openConversationFor(ctx, channel, customer);
+  const conversation = yield* openConversation(channel, customer, defaultQueueId);
   const now = new Date();
   const content = event.message!;
   const message = {
@@ -85,15 +110,15 @@ export async function storeInboundMessage(ctx: Context, channel: Channel, event:
     externalMessageId: event.externalMessageId, clientMessageId: event.clientMessageId ?? null, createdAt: now, updatedAt: now,
   } as Message; // seq is given by the database on insert
   try {
-    await rows.insert(MessageEntity, message);
+    yield* insert(MessageEntity, message);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     // Two copies arrived at the same moment (two processes): the other one stored it.
-    const winner = await rows.findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
+    const winner = yield* findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
     if (!winner) throw err;
     return { message: winner, conversation, customer, duplicate: true };
   }
-  await rows.update(ConversationEntity, { id: conversation.id }, { lastMessageAt: now, updatedAt: now });
+  yield* update(ConversationEntity, { id: conversation.id }, { lastMessageAt: now, updatedAt: now });
   conversation.lastMessageAt = now;
   conversation.updatedAt = now;
   return { message, conversation, customer, duplicate: false };
@@ -113,13 +138,17 @@ function pickContent(c: NonNullable<InboundEvent['message']>): Message['content'
   return Object.keys(rest).length ? rest : null;
 }
 
-export async function findOrCreateCustomer(ctx: Context, channel: Channel, event: Pick<InboundEvent, 'externalUserId' | 'profile'>): Promise<Customer> {
-  const rows = ctx.rows;
-  const found = await rows.findOne(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId });
+/** The customer a platform user is, created on their first message. */
+export function findOrCreateCustomer(ctx: Context, channel: Channel, event: Pick<InboundEvent, 'externalUserId' | 'profile'>): Promise<Customer> {
+  return ctx.rows.run(() => customerOf(channel, event));
+}
+
+function* customerOf(channel: Channel, event: Pick<InboundEvent, 'externalUserId' | 'profile'>): Work<Customer> {
+  const found = yield* findOne(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId });
   const name = event.profile?.displayName?.slice(0, 200);
   if (found) {
     if (name && name !== found.displayName) {
-      await rows.update(CustomerEntity, { id: found.id }, { displayName: name });
+      yield* update(CustomerEntity, { id: found.id }, { displayName: name });
       found.displayName = name;
     }
     return found;
@@ -130,11 +159,11 @@ export async function findOrCreateCustomer(ctx: Context, channel: Channel, event
     visitorTokenHash: null, openConversationId: null, createdAt: new Date(),
   };
   try {
-    await rows.insert(CustomerEntity, customer);
+    yield* insert(CustomerEntity, customer);
     return customer;
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const winner = await rows.findOne(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId });
+    const winner = yield* findOne(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId });
     if (!winner) throw err;
     return winner;
   }
@@ -144,16 +173,15 @@ export async function findOrCreateCustomer(ctx: Context, channel: Channel, event
  * The customer's open conversation, or a new one. The customer row points at its open
  * conversation and is set by compare-and-set, so two processes never open two at once.
  */
-export async function openConversationFor(ctx: Context, channel: Channel, customer: Customer): Promise<Conversation> {
-  const m = ctx.db.manager;
+function* openConversation(channel: Channel, customer: Customer, defaultQueueId: string | null): Work<Conversation> {
   for (let attempt = 0; attempt < 3; attempt++) {
     // The customer row was just read by the caller; only a lost race makes it worth reading again.
-    const current = attempt === 0 ? customer : await ctx.rows.findOne(CustomerEntity, { id: customer.id });
+    const current = attempt === 0 ? customer : yield* findOne(CustomerEntity, { id: customer.id });
     if (current?.openConversationId) {
-      const open = await ctx.rows.findOne(ConversationEntity, { id: current.openConversationId });
+      const open = yield* findOne(ConversationEntity, { id: current.openConversationId });
       if (open && open.status !== 'closed') return open;
     }
-    const queueId = channel.queueId ?? (await m.findOne(QueueEntity, { where: { tenantId: channel.tenantId }, order: { createdAt: 'ASC' } }))?.id ?? null;
+    const queueId = channel.queueId ?? defaultQueueId;
     const now = new Date();
     const conversation: Conversation = {
       id: newId(), tenantId: channel.tenantId, channelId: channel.id, customerId: customer.id,
@@ -161,16 +189,13 @@ export async function openConversationFor(ctx: Context, channel: Channel, custom
       createdAt: now, updatedAt: now, closedAt: null, disposition: null, lastMessageAt: null,
       queuedAt: queueId ? now : null, assignedAt: null,
     };
-    await m.insert(ConversationEntity, conversation);
-    const res = await m.createQueryBuilder().update(CustomerEntity).set({ openConversationId: conversation.id })
-      .where('id = :id', { id: customer.id })
-      .andWhere(current?.openConversationId ? 'open_conversation_id = :prev' : 'open_conversation_id IS NULL', { prev: current?.openConversationId })
-      .execute();
-    if (res.affected === 1) {
+    yield* insert(ConversationEntity, conversation);
+    const claimed = yield* update(CustomerEntity, { id: customer.id, openConversationId: current?.openConversationId ?? null }, { openConversationId: conversation.id });
+    if (claimed === 1) {
       customer.openConversationId = conversation.id;
       return conversation;
     }
-    await m.delete(ConversationEntity, { id: conversation.id }); // lost the race: use the winner's
+    yield* remove(ConversationEntity, { id: conversation.id }); // lost the race: use the winner's
   }
   throw new Error(`could not open a conversation for customer ${customer.id}`);
 }

@@ -2,46 +2,139 @@
 // or unique key, as plain prepared SQL. TypeORM's query builder costs more CPU than the query
 // itself for statements this small; here the SQL is built once per shape and values go through
 // the driver's own conversions (dates, JSON, transformers), so rows read back exactly as
-// TypeORM would read them, on SQLite and on MySQL alike.
+// TypeORM would read them, on SQLite and on MySQL alike. Units of work (work.ts) run through
+// here too: on SQLite, grouped into shared transactions (group-commit.ts).
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type BetterSqlite3 from 'better-sqlite3';
+import { GroupCommit } from './group-commit.js';
+import { driveAsync, driveSync, type RowOp, type Work } from './work.js';
 
 interface Column {
   propertyName: string; databaseName: string; isGenerated: boolean;
   transformer?: { to(v: unknown): unknown; from(v: unknown): unknown } | { to(v: unknown): unknown; from(v: unknown): unknown }[];
 }
 interface Table { name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string> }
+/** A statement and its parameters, with how to read its result. */
+interface Statement { sql: string; params: unknown[]; table: Table; reads: boolean }
 
 export class Rows {
   private readonly tables = new Map<unknown, Table>();
-  constructor(private readonly ds: DataSource) {}
+  /** SQLite only: the connection, its prepared statements, and the group commit of units of work. */
+  private readonly sqlite?: { db: BetterSqlite3.Database; prepared: Map<string, BetterSqlite3.Statement>; group: GroupCommit };
 
-  /** The row whose columns equal `where` (non-null values), or null. */
+  constructor(private readonly ds: DataSource) {
+    const db = ds.options.type === 'better-sqlite3' ? (ds.driver as unknown as { databaseConnection?: BetterSqlite3.Database }).databaseConnection : undefined;
+    if (db) this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db) };
+  }
+
+  /** The row whose columns equal `where` (a null value matches NULL), or null. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Promise<T | null> {
-    const t = this.table(entity);
-    const keys = Object.keys(where);
-    const sql = this.sql(t, `select:${keys.join(',')}`, () =>
-      `SELECT * FROM ${this.q(t.name)} WHERE ${keys.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`);
-    const rows: Record<string, unknown>[] = await this.ds.query(sql, keys.map((k) => this.toDb(this.col(t, k), where[k])));
-    return rows.length ? this.fromDb<T>(t, rows[0]) : null;
+    const st = this.statement({ op: 'findOne', entity, where });
+    const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
+    return rows.length ? this.fromDb<T>(st.table, rows[0]) : null;
   }
 
   /** Inserts one row; columns left undefined get the database's default (generated keys too). Throws the driver's error, unique violations included. */
   async insert<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Partial<T>): Promise<void> {
-    const t = this.table(entity);
-    const cols = t.columns.filter((c) => row[c.propertyName] !== undefined);
-    const sql = this.sql(t, `insert:${cols.map((c) => c.propertyName).join(',')}`, () =>
-      `INSERT INTO ${this.q(t.name)} (${cols.map((c) => this.q(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-    await this.ds.query(sql, cols.map((c) => this.toDb(c, row[c.propertyName])));
+    const st = this.statement({ op: 'insert', entity, row });
+    await this.ds.query(st.sql, st.params);
   }
 
   /** Sets `set` on the rows matching `where`. */
   async update<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, set: Partial<T>): Promise<void> {
-    const t = this.table(entity);
+    const st = this.statement({ op: 'update', entity, where, set });
+    await this.ds.query(st.sql, st.params);
+  }
+
+  /**
+   * Runs a unit of work (work.ts) and resolves with its result once its writes are committed. On
+   * SQLite the unit joins the next group commit and runs as one savepoint; on MySQL it is a
+   * transaction of its own. Either way a unit that throws leaves nothing behind.
+   */
+  run<T>(work: () => Work<T>): Promise<T> {
+    const s = this.sqlite;
+    if (s) return s.group.submit(() => driveSync(work(), (op) => this.execSync(op)));
+    return this.runInTransaction(work);
+  }
+
+  /** Runs units in the order given (each sees the ones before it); resolves with their results. */
+  async runInOrder<T>(works: (() => Work<T>)[]): Promise<T[]> {
+    if (this.sqlite) return Promise.all(works.map((w) => this.run(w))); // queued in order, run in order
+    const out: T[] = [];
+    for (const w of works) out.push(await this.run(w));
+    return out;
+  }
+
+  /** Group commit figures (SQLite), for tests and metrics. */
+  get groupCommit(): { units: number; commits: number } | undefined { return this.sqlite?.group.stats; }
+
+  private execSync(op: RowOp): unknown {
+    const st = this.statement(op);
+    const s = this.sqlite!;
+    let prepared = s.prepared.get(st.sql);
+    if (!prepared) s.prepared.set(st.sql, (prepared = s.db.prepare(st.sql)));
+    if (st.reads) {
+      const raw = prepared.get(...st.params) as Record<string, unknown> | undefined;
+      return raw ? this.fromDb(st.table, raw) : null;
+    }
+    return prepared.run(...st.params).changes;
+  }
+
+  /**
+   * MySQL: one transaction on one connection. READ COMMITTED, so that a unit which lost a race
+   * (a unique violation) reads the winner's row, committed after the unit began.
+   */
+  private async runInTransaction<T>(work: () => Work<T>): Promise<T> {
+    const runner = this.ds.createQueryRunner();
+    try {
+      await runner.startTransaction('READ COMMITTED');
+      const value = await driveAsync(work(), async (op) => {
+        const st = this.statement(op);
+        const result = await runner.query(st.sql, st.params, true) as { records?: Record<string, unknown>[]; affected?: number };
+        if (st.reads) return result.records?.length ? this.fromDb(st.table, result.records[0]) : null;
+        return result.affected ?? 0;
+      });
+      await runner.commitTransaction();
+      return value;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** The SQL of an operation (built once per shape) and its parameters in the driver's form. */
+  private statement(o: RowOp): Statement {
+    const t = this.table(o.entity);
+    const where = 'where' in o ? o.where : {};
     const w = Object.keys(where);
-    const s = Object.keys(set);
-    const sql = this.sql(t, `update:${s.join(',')}:${w.join(',')}`, () =>
-      `UPDATE ${this.q(t.name)} SET ${s.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(', ')} WHERE ${w.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')}`);
-    await this.ds.query(sql, [...s.map((k) => this.toDb(this.col(t, k), set[k] ?? null)), ...w.map((k) => this.toDb(this.col(t, k), where[k]))]);
+    const test = (k: string) => `${this.q(this.col(t, k).databaseName)} ${where[k] === null ? 'IS NULL' : '= ?'}`;
+    const whereSql = w.map(test).join(' AND ');
+    const whereKey = w.map((k) => (where[k] === null ? `${k}=null` : k)).join(',');
+    const whereParams = w.filter((k) => where[k] !== null).map((k) => this.toDb(this.col(t, k), where[k]));
+    switch (o.op) {
+      case 'findOne': {
+        const sql = this.sql(t, `select:${whereKey}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql} LIMIT 1`);
+        return { sql, params: whereParams, table: t, reads: true };
+      }
+      case 'insert': {
+        const cols = t.columns.filter((c) => o.row[c.propertyName] !== undefined);
+        const sql = this.sql(t, `insert:${cols.map((c) => c.propertyName).join(',')}`, () =>
+          `INSERT INTO ${this.q(t.name)} (${cols.map((c) => this.q(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+        return { sql, params: cols.map((c) => this.toDb(c, o.row[c.propertyName])), table: t, reads: false };
+      }
+      case 'update': {
+        const s = Object.keys(o.set);
+        const sql = this.sql(t, `update:${s.join(',')}:${whereKey}`, () =>
+          `UPDATE ${this.q(t.name)} SET ${s.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(', ')} WHERE ${whereSql}`);
+        return { sql, params: [...s.map((k) => this.toDb(this.col(t, k), o.set[k] ?? null)), ...whereParams], table: t, reads: false };
+      }
+      case 'delete': {
+        const sql = this.sql(t, `delete:${whereKey}`, () => `DELETE FROM ${this.q(t.name)} WHERE ${whereSql}`);
+        return { sql, params: whereParams, table: t, reads: false };
+      }
+    }
   }
 
   private table(entity: EntityTarget<ObjectLiteral>): Table {

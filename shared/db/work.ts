@@ -1,0 +1,71 @@
+// A unit of work over rows, written once and run two ways: a generator that yields each row
+// operation and receives its result. On SQLite the operations run synchronously inside a group
+// commit (group-commit.ts), so that many webhooks share one transaction; on MySQL they run one
+// after another as ordinary queries. The code of the unit reads like plain sequential code:
+//
+//   const found = yield* findOne(CustomerEntity, { channelId, externalUserId });
+//
+// A failed operation is thrown back into the generator at that point, so a unit can catch a
+// unique violation and read the winner, as it would with awaited queries.
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
+
+export type RowOp =
+  | { op: 'findOne'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral }
+  | { op: 'insert'; entity: EntityTarget<ObjectLiteral>; row: ObjectLiteral }
+  | { op: 'update'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral; set: ObjectLiteral }
+  | { op: 'delete'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral };
+
+/** A unit of work: yields row operations, returns T. */
+export type Work<T> = Generator<RowOp, T, unknown>;
+
+/** The row whose columns equal `where` (a null value matches NULL), or null. */
+export function* findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Work<T | null> {
+  return (yield { op: 'findOne', entity, where }) as T | null;
+}
+
+/** Inserts one row; a unique violation is thrown at this point. */
+export function* insert<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Partial<T>): Work<void> {
+  yield { op: 'insert', entity, row };
+}
+
+/** Sets `set` on the rows matching `where`; returns how many rows matched. */
+export function* update<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, set: Partial<T>): Work<number> {
+  return (yield { op: 'update', entity, where, set }) as number;
+}
+
+/** Deletes the rows matching `where`; returns how many. */
+export function* remove<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Work<number> {
+  return (yield { op: 'delete', entity, where }) as number;
+}
+
+/** Runs a unit whose operations complete synchronously. */
+export function driveSync<T>(work: Work<T>, exec: (op: RowOp) => unknown): T {
+  let step = work.next();
+  while (!step.done) {
+    let result: unknown;
+    try {
+      result = exec(step.value);
+    } catch (err) {
+      step = work.throw(err);
+      continue;
+    }
+    step = work.next(result);
+  }
+  return step.value;
+}
+
+/** Runs a unit whose operations are awaited one after another. */
+export async function driveAsync<T>(work: Work<T>, exec: (op: RowOp) => Promise<unknown>): Promise<T> {
+  let step = work.next();
+  while (!step.done) {
+    let result: unknown;
+    try {
+      result = await exec(step.value);
+    } catch (err) {
+      step = work.throw(err);
+      continue;
+    }
+    step = work.next(result);
+  }
+  return step.value;
+}

@@ -1,0 +1,114 @@
+// Units of work (shared/db/work.ts) on a real SQLite file and a real MariaDB: what they store, what
+// a failing unit leaves behind (nothing), and, on SQLite, the group commit that lets webhooks
+// arriving together share one transaction without ever joining someone else's.
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../shared/db/data-source.js';
+import { Rows } from '../../shared/db/rows.js';
+import { TenantEntity, type Tenant } from '../../shared/db/entities/index.js';
+import { isUniqueViolation } from '../../shared/db/unique-violation.js';
+import { findOne, insert, update, type Work } from '../../shared/db/work.js';
+import { newId } from '../../shared/ids.js';
+import { DB_KINDS, scratchDatabase, type ScratchDatabase } from '../helpers/databases.js';
+
+const tenant = (slug: string): Tenant => ({ id: newId(), slug, name: `Tenant ${slug}`, createdAt: new Date() });
+
+function* addTenant(slug: string): Work<Tenant> {
+  const t = tenant(slug);
+  yield* insert(TenantEntity, t);
+  return t;
+}
+
+for (const kind of DB_KINDS) {
+  describe(`units of work (${kind})`, function () {
+    let scratch: ScratchDatabase;
+    let ds: DataSource;
+    let rows: Rows;
+    const slugs = async (prefix: string) => (await ds.manager.find(TenantEntity)).map((t) => t.slug).filter((s) => s.startsWith(prefix)).sort();
+
+    before(async () => {
+      scratch = await scratchDatabase(kind);
+      ds = await openDatabase(scratch.url);
+      rows = new Rows(ds);
+    });
+    after(async () => { await ds?.destroy(); await scratch?.drop(); });
+
+    it('stores what a unit writes and returns what it computed', async () => {
+      const t = await rows.run(() => addTenant('uw-one'));
+      const back = await rows.run(function* () { return yield* findOne(TenantEntity, { slug: 'uw-one' }); });
+      expect(back).to.deep.include({ id: t.id, slug: 'uw-one', name: 'Tenant uw-one' });
+      expect(back!.createdAt).to.be.instanceOf(Date);
+    });
+
+    it('leaves nothing of a unit that fails, and the others of its group are stored', async () => {
+      const results = await Promise.allSettled([
+        rows.run(() => addTenant('uw-fail-a')),
+        rows.run(function* () {
+          yield* addTenant('uw-fail-b');
+          throw new Error('the unit changed its mind');
+        }),
+        rows.run(() => addTenant('uw-fail-c')),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.message).to.equal('the unit changed its mind');
+      expect(await slugs('uw-fail-')).to.deep.equal(['uw-fail-a', 'uw-fail-c']);
+    });
+
+    it('throws a unique violation back into the unit, which can read the winner instead', async () => {
+      const first = await rows.run(() => addTenant('uw-dup'));
+      const got = await rows.run(function* () {
+        try {
+          return yield* addTenant('uw-dup');
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+          return (yield* findOne(TenantEntity, { slug: 'uw-dup' }))!;
+        }
+      });
+      expect(got.id).to.equal(first.id);
+    });
+
+    it('compares and sets: a null in the condition matches NULL, and the count says who won', async () => {
+      const t = await rows.run(() => addTenant('uw-cas'));
+      const claim = (name: string) => rows.run(() => update(TenantEntity, { id: t.id, name: 'Tenant uw-cas' }, { name }));
+      expect(await claim('first')).to.equal(1);
+      expect(await claim('second')).to.equal(0);
+      expect(await rows.run(() => findOne(TenantEntity, { id: t.id, createdAt: null as unknown as Date }))).to.equal(null);
+    });
+
+    it('runs units in the order given, each seeing the ones before it', async () => {
+      const seen = await rows.runInOrder([
+        function* () { yield* addTenant('uw-order-1'); return 'added'; },
+        function* () { return (yield* findOne(TenantEntity, { slug: 'uw-order-1' })) ? 'saw it' : 'missed it'; },
+      ]);
+      expect(seen).to.deep.equal(['added', 'saw it']);
+    });
+
+    if (kind === 'sqlite') {
+      it('commits units that arrive together in one transaction', async () => {
+        const before = { ...rows.groupCommit! };
+        await Promise.all(Array.from({ length: 50 }, (_, i) => rows.run(() => addTenant(`uw-group-${String(i).padStart(2, '0')}`))));
+        expect(rows.groupCommit!.units - before.units).to.equal(50);
+        expect(rows.groupCommit!.commits - before.commits).to.equal(1);
+        expect(await slugs('uw-group-')).to.have.length(50);
+      });
+
+      it('never joins a TypeORM transaction that is open: a rollback there takes nothing of ours', async () => {
+        let unitDone = false;
+        const foreign = ds.transaction(async (m) => {
+          await m.insert(TenantEntity, tenant('uw-foreign'));
+          const unit = rows.run(() => addTenant('uw-ours')).then(() => { unitDone = true; });
+          await new Promise((r) => setTimeout(r, 30));
+          expect(unitDone, 'our unit committed inside the open transaction').to.equal(false);
+          void unit;
+          throw new Error('rolled back on purpose');
+        }).catch((err: Error) => err.message);
+        expect(await foreign).to.equal('rolled back on purpose');
+        const until = Date.now() + 2000;
+        while (!unitDone && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        expect(unitDone).to.equal(true);
+        expect(await slugs('uw-foreign')).to.deep.equal([]);
+        expect(await slugs('uw-ours')).to.deep.equal(['uw-ours']);
+      });
+    }
+  });
+}
