@@ -11,7 +11,7 @@ import { createSocketServer } from './shared/realtime/socket-server.js';
 import { mediaRoutes, openStorage, startMediaServer, widgetMediaRoutes, type StorageDriver } from './media-server/index.js';
 import { createQueueMachine, startQueueMachine } from './queue-machine/index.js';
 import { startSwitch } from './switch/index.js';
-import { mountCustomerNamespace, startGateway, webhookRoutes, widgetRoutes } from './gateway/index.js';
+import { mountCustomerNamespace, startGateway, webhookFastPath, webhookRoutes, widgetRoutes } from './gateway/index.js';
 import { mountAgentConsole, seedDemo, type DemoSeed } from './agent-console/index.js';
 
 export interface RunningApp {
@@ -38,7 +38,9 @@ export async function startApp(config: Config, services: ServiceName[], logger: 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  const server = http.createServer(app);
+  // Webhooks skip Express (gateway/webhook-routes.ts); everything else is Express's.
+  const webhooks = has('gateway') ? webhookFastPath(ctx) : undefined;
+  const server = http.createServer((req, res) => { if (!webhooks?.(req, res)) app(req, res); });
   const sockets = await createSocketServer(server, ctx.redis, `${config.redisPrefix}:sio`);
 
   const registry = new Registry();

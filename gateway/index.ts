@@ -3,7 +3,7 @@
 import type { Context } from '../shared/context.js';
 import { deliverOutbound } from './deliver-outbound.js';
 
-export { webhookRoutes } from './webhook-routes.js';
+export { webhookRoutes, webhookFastPath } from './webhook-routes.js';
 export { mountCustomerNamespace } from './adapters/webchat/customer-namespace.js';
 export {
   createChannel, listChannels, getChannel, updateChannel, deleteChannel, channelRuntime,

@@ -3,6 +3,8 @@
 // never, bad bodies are refused, and replies reach the platform or fail with a reason.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { adapterFor, registeredPlatforms } from '../../../gateway/registry.js';
 import { DB_KINDS } from '../../helpers/databases.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, waitFor } from '../../helpers/gateway.js';
@@ -97,6 +99,45 @@ for (const db of DB_KINDS) {
         o.text = `hello after the mutants, from ${o.userId}`;
         expect((await send(c.textMessage(ch, o))).status).to.equal(200);
         expect((await messagesOf(o.userId)).map((m) => m.text)).to.deep.equal([o.text]);
+      });
+
+      it('takes a gzip-compressed webhook, signed over its plain bytes, as the same message', async () => {
+        const o = message();
+        o.text = `hello compressed, from ${o.userId}`;
+        const r = c.textMessage(ch, o);
+        const res = await send({ ...r, body: gzipSync(r.body), headers: { ...r.headers, 'content-encoding': 'gzip' } });
+        expect(res.status).to.equal(200);
+        expect((await messagesOf(o.userId)).map((m) => m.text)).to.deep.equal([o.text]);
+      });
+
+      it('answers 413 to a body over the limit, declared or streamed without a length, stores nothing, and keeps the connection useful', async () => {
+        const o = message();
+        o.text = `hello too large, from ${o.userId} ${'x'.repeat(1_100_000)}`;
+        const r = c.textMessage(ch, o);
+        const declared = await send(r);
+        expect(declared.status).to.equal(413);
+        expect(declared.body.error.code).to.equal('too_large');
+        const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = http.request(`${app.url}${r.path}`, { method: 'POST', headers: { ...r.headers, 'transfer-encoding': 'chunked' } }, (res) => {
+            let body = '';
+            res.on('data', (d) => { body += d; });
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          });
+          req.on('error', reject);
+          for (let i = 0; i < r.body.length; i += 64 * 1024) req.write(r.body.subarray(i, i + 64 * 1024));
+          req.end();
+        });
+        expect(streamed.status).to.equal(413);
+        expect(JSON.parse(streamed.body).error.code).to.equal('too_large');
+        expect(await messagesOf(o.userId)).to.deep.equal([]);
+        const ok = message();
+        ok.text = `hello after too large, from ${ok.userId}`;
+        const twice = []; // a trailing slash is the same webhook; sent twice, stored once
+        const again = c.textMessage(ch, ok);
+        const slashed = { ...again, path: again.path.replace(/(\?|$)/, '/$1') };
+        for (let i = 0; i < 2; i++) twice.push((await send(slashed)).status);
+        expect(twice).to.deep.equal([200, 200]);
+        expect((await messagesOf(ok.userId)).map((m) => m.text)).to.deep.equal([ok.text]);
       });
 
       /** Posts a reply as the admin (REST) and waits until it is sent or failed; the bot may write meanwhile, so all is keyed on id and text. */
