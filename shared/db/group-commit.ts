@@ -22,7 +22,15 @@ export class GroupCommit {
   /** Units run and transactions committed, for tests and metrics. */
   readonly stats = { units: 0, commits: 0 };
 
-  constructor(private readonly db: BetterSqlite3.Database) {}
+  /** Prepared once: parsing these on every unit was a tenth of a webhook's CPU time. */
+  private readonly tx: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', BetterSqlite3.Statement>;
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    this.tx = {
+      begin: db.prepare('BEGIN IMMEDIATE'), savepoint: db.prepare('SAVEPOINT unit'), release: db.prepare('RELEASE unit'),
+      rollbackTo: db.prepare('ROLLBACK TO unit'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK'),
+    };
+  }
 
   /** Queues `run` (synchronous statements on the connection) for the next group; resolves after its commit. */
   submit<T>(run: () => T): Promise<T> {
@@ -45,7 +53,7 @@ export class GroupCommit {
     const batch = this.queue.splice(0, MAX_UNITS);
     if (this.queue.length) this.schedule();
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.tx.begin.run();
     } catch (err) {
       batch.forEach((u) => u.reject(err));
       return;
@@ -53,21 +61,21 @@ export class GroupCommit {
     const done: [Pending, unknown][] = [];
     try {
       for (const u of batch) {
-        this.db.exec('SAVEPOINT unit');
+        this.tx.savepoint.run();
         try {
           const value = u.run();
-          this.db.exec('RELEASE unit');
+          this.tx.release.run();
           done.push([u, value]);
         } catch (err) {
-          this.db.exec('ROLLBACK TO unit');
-          this.db.exec('RELEASE unit');
+          this.tx.rollbackTo.run();
+          this.tx.release.run();
           u.reject(err);
         }
       }
-      this.db.exec('COMMIT');
+      this.tx.commit.run();
     } catch (err) {
       // The commit (or the savepoint bookkeeping) failed: nothing of this group is stored.
-      try { if (this.db.inTransaction) this.db.exec('ROLLBACK'); } catch { /* the connection reports it on next use */ }
+      try { if (this.db.inTransaction) this.tx.rollback.run(); } catch { /* the connection reports it on next use */ }
       batch.forEach((u) => u.reject(err)); // those already rejected keep their own error
       return;
     }

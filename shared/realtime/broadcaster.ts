@@ -11,7 +11,8 @@ export class Broadcaster {
   private readonly customer: Emitter<CustomerServerEvents>;
   private readonly supervisor: Emitter<SupervisorServerEvents>;
 
-  constructor(redis: Redis, key: string) {
+  constructor(private readonly redis: Redis, key: string) {
+    redis.on('error', () => { /* reported by the main connection, which shares its fate */ });
     const root = new Emitter(redis, { key });
     this.agent = root.of('/agent') as unknown as Emitter<AgentServerEvents>;
     this.customer = root.of('/customer') as unknown as Emitter<CustomerServerEvents>;
@@ -29,6 +30,8 @@ export class Broadcaster {
   toSupervisors<E extends keyof SupervisorServerEvents>(tenantId: string, event: E, ...args: Args<SupervisorServerEvents, E>): void {
     (this.supervisor.to(rooms.tenantSupervisors(tenantId)).emit as (e: string, ...a: unknown[]) => void)(event, ...args);
   }
+
+  close(): void { this.redis.disconnect(); }
 
   /** Makes every socket in one room join another (on whichever process holds it). */
   agentSocketsJoin(agentId: string, room: string): void { this.agent.in(rooms.agent(agentId)).socketsJoin(room); }
