@@ -1,10 +1,13 @@
 // Group commit for SQLite. Each autocommitted write costs a WAL append of every page it touched
 // (70–130 µs on our test machines); a webhook stores a message and touches its conversation, so
 // at a thousand webhooks a second most of the database time was commits. Units of work queued in
-// one turn of the event loop are run together, each in its own savepoint, in one transaction: a
-// unit that fails is rolled back alone and its caller gets the error; the others commit together.
-// A unit's promise resolves only after COMMIT, so nobody acknowledges what is not stored
-// (DESIGN.md durability rule 1).
+// one turn of the event loop run one after another in one transaction, and their promises resolve
+// only after COMMIT, so nobody acknowledges what is not stored (DESIGN.md durability rule 1).
+//
+// A unit that throws is rare (lost races are handled inside units): the whole group is rolled
+// back, that unit's caller gets the error, and the others run again in the next group. This is
+// why a unit must be a function of the database and its inputs alone (work.ts), and why no
+// savepoint per unit is needed (two statements per unit, a tenth of a webhook's database time).
 //
 // A flush is synchronous from BEGIN to COMMIT (better-sqlite3 is synchronous), so no other code
 // can slip a statement into the shared transaction. If an asynchronous TypeORM transaction is open
@@ -22,14 +25,11 @@ export class GroupCommit {
   /** Units run and transactions committed, for tests and metrics. */
   readonly stats = { units: 0, commits: 0 };
 
-  /** Prepared once: parsing these on every unit was a tenth of a webhook's CPU time. */
-  private readonly tx: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', BetterSqlite3.Statement>;
+  /** Prepared once, not parsed on every flush. */
+  private readonly tx: Record<'begin' | 'commit' | 'rollback', BetterSqlite3.Statement>;
 
   constructor(private readonly db: BetterSqlite3.Database) {
-    this.tx = {
-      begin: db.prepare('BEGIN IMMEDIATE'), savepoint: db.prepare('SAVEPOINT unit'), release: db.prepare('RELEASE unit'),
-      rollbackTo: db.prepare('ROLLBACK TO unit'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK'),
-    };
+    this.tx = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
   }
 
   /** Queues `run` (synchronous statements on the connection) for the next group; resolves after its commit. */
@@ -51,36 +51,43 @@ export class GroupCommit {
     if (!this.queue.length) return;
     if (this.db.inTransaction) { this.schedule(1); return; } // someone else's transaction: wait for its end
     const batch = this.queue.splice(0, MAX_UNITS);
-    if (this.queue.length) this.schedule();
+    const values: unknown[] = [];
     try {
       this.tx.begin.run();
     } catch (err) {
-      batch.forEach((u) => u.reject(err));
+      this.fail(batch, err);
       return;
     }
-    const done: [Pending, unknown][] = [];
-    try {
-      for (const u of batch) {
-        this.tx.savepoint.run();
-        try {
-          const value = u.run();
-          this.tx.release.run();
-          done.push([u, value]);
-        } catch (err) {
-          this.tx.rollbackTo.run();
-          this.tx.release.run();
-          u.reject(err);
-        }
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        values.push(batch[i].run());
+      } catch (err) {
+        this.rollback();
+        batch[i].reject(err);
+        this.queue.unshift(...batch.slice(0, i), ...batch.slice(i + 1)); // again, first, in the same order
+        this.schedule();
+        return;
       }
+    }
+    try {
       this.tx.commit.run();
     } catch (err) {
-      // The commit (or the savepoint bookkeeping) failed: nothing of this group is stored.
-      try { if (this.db.inTransaction) this.tx.rollback.run(); } catch { /* the connection reports it on next use */ }
-      batch.forEach((u) => u.reject(err)); // those already rejected keep their own error
+      this.rollback();
+      this.fail(batch, err); // nothing of this group is stored
       return;
     }
-    this.stats.units += done.length;
+    this.stats.units += batch.length;
     this.stats.commits++;
-    for (const [u, value] of done) u.resolve(value);
+    batch.forEach((u, i) => u.resolve(values[i]));
+    if (this.queue.length) this.schedule();
+  }
+
+  private fail(batch: Pending[], err: unknown): void {
+    batch.forEach((u) => u.reject(err));
+    if (this.queue.length) this.schedule();
+  }
+
+  private rollback(): void {
+    try { if (this.db.inTransaction) this.tx.rollback.run(); } catch { /* the connection reports it on next use */ }
   }
 }

@@ -7,6 +7,10 @@
 //
 // A failed operation is thrown back into the generator at that point, so a unit can catch a
 // unique violation and read the winner, as it would with awaited queries.
+//
+// A unit may run more than once before it commits (group-commit.ts runs a group again without a
+// unit that failed): it must depend only on the database and its inputs, change nothing outside
+// the database, and leave its inputs as they were. What it returns is what its caller gets.
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 
 export type RowOp =
