@@ -4,6 +4,7 @@ import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
 import { ConversationEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
 import { isUniqueViolation } from '../shared/db/unique-violation.js';
+import { findOne, insert, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { MessageView } from '../shared/types/api.js';
 import type { TemplateRef } from '../shared/types/message.js';
@@ -17,7 +18,6 @@ export interface AgentMessageInput { conversationId: string; text?: string; medi
 
 export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentMessageInput): Promise<MessageView> {
   const { conversation: c, channel } = await loadBundle(ctx, p.tenantId, input.conversationId);
-  const m = ctx.db.manager;
   const existing = await ctx.rows.findOne(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId });
   if (existing) return toMessageView(existing);
   assertCanWrite(p, c);
@@ -35,18 +35,27 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
     content: attachment ? { media: [attachment.ref] } : input.template ? { template: input.template } : null,
     status: 'pending', error: null, externalMessageId: null, clientMessageId: input.clientMessageId, createdAt: now, updatedAt: now,
   };
-  try {
-    await ctx.rows.insert(MessageEntity, msg);
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    return toMessageView(await m.findOneByOrFail(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId }));
-  }
-  await ctx.rows.update(ConversationEntity, { id: c.id }, { lastMessageAt: now, updatedAt: now });
+  const earlier = await ctx.rows.run(() => storeOutbound(msg));
+  if (earlier) return toMessageView(earlier);
   const view = toMessageView(msg as Message);
   // Told before the send job exists, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
   await ctx.jobs.add('gateway-outbound', { messageId: msg.id }, { jobId: `out-${msg.id}` });
   return view;
+}
+
+/** Stores the reply and touches its conversation, as one unit; a resent one (same clientMessageId) gives back the stored one instead. */
+function* storeOutbound(msg: Omit<Message, 'seq'>): Work<Message | null> {
+  try {
+    yield* insert(MessageEntity, msg);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const first = yield* findOne(MessageEntity, { conversationId: msg.conversationId, clientMessageId: msg.clientMessageId });
+    if (!first) throw err;
+    return first;
+  }
+  yield* update(ConversationEntity, { id: msg.conversationId }, { lastMessageAt: msg.createdAt, updatedAt: msg.createdAt });
+  return null;
 }
 
 /** How a template reads in the history (the platform renders the approved wording itself). */

@@ -7,6 +7,7 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
+import * as ops from './work.js';
 import { driveAsync, driveSync, type RowOp, type Work } from './work.js';
 
 interface Column {
@@ -29,19 +30,25 @@ export class Rows {
 
   /** The row whose columns equal `where` (a null value matches NULL), or null. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Promise<T | null> {
+    if (this.sqlite) return this.execSync({ op: 'findOne', entity, where }) as T | null; // a prepared statement, without TypeORM's query path
     const st = this.statement({ op: 'findOne', entity, where });
     const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
     return rows.length ? this.fromDb<T>(st.table, rows[0]) : null;
   }
 
-  /** Inserts one row; columns left undefined get the database's default (generated keys too). Throws the driver's error, unique violations included. */
+  /**
+   * Inserts one row; columns left undefined get the database's default (generated keys too).
+   * Throws the driver's error, unique violations included. On SQLite it joins the group commit.
+   */
   async insert<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Partial<T>): Promise<void> {
+    if (this.sqlite) { await this.run(() => ops.insert(entity, row)); return; }
     const st = this.statement({ op: 'insert', entity, row });
     await this.ds.query(st.sql, st.params);
   }
 
-  /** Sets `set` on the rows matching `where`. */
+  /** Sets `set` on the rows matching `where`. On SQLite it joins the group commit. */
   async update<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, set: Partial<T>): Promise<void> {
+    if (this.sqlite) { await this.run(() => ops.update(entity, where, set)); return; }
     const st = this.statement({ op: 'update', entity, where, set });
     await this.ds.query(st.sql, st.params);
   }
