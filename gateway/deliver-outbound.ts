@@ -22,8 +22,11 @@ export async function deliverOutbound(ctx: Context, messageId: string, job?: Job
   if (!rt || !adapter) return markFailed(ctx, msg, conversation.agentId, 'The channel of this conversation was removed or is not available.');
 
   // Sent already, but the recording failed (the database was away): record it, never send again.
+  // Only a run after an earlier one (a retry, or a job taken over from a process that stalled)
+  // can find such a marker, so a first run does not ask.
   const sentMarker = ctx.key('outbound-sent', msg.id);
-  const alreadySent = await ctx.redis.get(sentMarker);
+  const ranBefore = !job || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+  const alreadySent = ranBefore ? await ctx.redis.get(sentMarker) : null;
   if (alreadySent !== null) {
     await recordSent(ctx, msg, conversation.agentId, alreadySent);
     await ctx.redis.del(sentMarker);

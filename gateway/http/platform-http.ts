@@ -8,10 +8,20 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DOWNLOAD_TIMEOUT_MS = 120_000;
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
-/** An axios instance for one platform API. Never reads proxies from the environment. */
+/**
+ * An axios instance for one platform API. Never reads proxies from the environment. Instances
+ * hold only this configuration, so one is kept per address and timeout rather than built per call.
+ */
 export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): AxiosInstance {
-  return axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 3 });
+  const key = `${timeoutMs} ${baseURL ?? ''}`;
+  let http = instances.get(key);
+  if (!http) {
+    if (instances.size >= 1000) instances.clear(); // many channels with their own addresses: start over rather than grow
+    instances.set(key, (http = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 3 })));
+  }
+  return http;
 }
+const instances = new Map<string, AxiosInstance>();
 
 /** What a platform's error body says, read by the adapter that knows its shape. */
 export interface ErrorReading {

@@ -1,0 +1,72 @@
+// A reply the platform accepted but we failed to record (the database went away between the two)
+// is recorded on the next run of its job, from the marker left in Redis, and never sent twice.
+// The job runs here as BullMQ would run it: first, retried, or taken over after a stall.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
+import { deliverOutbound } from '../../gateway/deliver-outbound.js';
+import { MessageEntity, type Message } from '../../shared/db/entities/index.js';
+import { newId } from '../../shared/ids.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, storedMessage } from '../helpers/gateway.js';
+import { telegramCase } from './conformance/telegram.js';
+import type { FakeTelegramServer } from '../fakes/telegram-server.js';
+
+const run = (o: Partial<Pick<Job, 'attemptsMade' | 'stalledCounter'>>) => ({ attemptsMade: 0, stalledCounter: 0, opts: { attempts: 8 }, ...o }) as unknown as Job;
+
+describe('outbound: a send that was not recorded', function () {
+  let app: TestApp;
+  let fake: FakeTelegramServer;
+  let conversationId = '';
+  let channelId = '';
+
+  before(async () => {
+    app = await startTestApp({ db: 'sqlite', services: WITHOUT_MEDIA_FETCH });
+    fake = await telegramCase.startFake();
+    const ch = await createChannel(app, 'telegram', telegramCase.config(fake));
+    channelId = ch.id;
+    const r = telegramCase.textMessage(ch, { userId: telegramCase.userId(1), messageId: randomUUID(), text: 'hello, recovery' });
+    expect((await postWebhook(app, r.path, r.body, r.headers)).status).to.equal(200);
+    [{ conversationId }] = await storedMessages(app, ch.id);
+  });
+  after(async () => { await fake.close(); await app.stop(); });
+
+  /** A reply stored as pending with no job of its own: the test plays the job. */
+  async function pendingReply(text: string): Promise<Message> {
+    const now = new Date();
+    const msg = {
+      id: newId(), tenantId: (await storedMessages(app, channelId))[0].tenantId, conversationId, channelId,
+      direction: 'out', sender: 'agent', agentId: null, type: 'text', text, content: null, status: 'pending', error: null,
+      externalMessageId: null, clientMessageId: randomUUID(), createdAt: now, updatedAt: now,
+    } as Omit<Message, 'seq'>;
+    await app.ctx.rows.insert(MessageEntity, msg);
+    return storedMessage(app, msg.id);
+  }
+  const sent = (text: string) => telegramCase.sends(fake).filter((r) => telegramCase.sentText(r) === text).length;
+  const marker = (id: string) => app.ctx.key('outbound-sent', id);
+
+  for (const [name, job, platformId] of [['retried', run({ attemptsMade: 1 }), '424242'], ['taken over after a stall', run({ stalledCounter: 1 }), '424243']] as const) {
+    it(`records it from the marker when the job is ${name}, without sending again`, async () => {
+      const text = `recovered when ${name}`;
+      const msg = await pendingReply(text);
+      await app.ctx.redis.set(marker(msg.id), platformId, 'EX', 60);
+      await deliverOutbound(app.ctx, msg.id, job, 'token');
+      expect(await storedMessage(app, msg.id)).to.include({ status: 'sent', externalMessageId: platformId });
+      expect(sent(text)).to.equal(0);
+      expect(await app.ctx.redis.exists(marker(msg.id))).to.equal(0);
+    });
+  }
+
+  it('sends on a first run, leaves no marker behind, and a second run changes nothing', async () => {
+    const text = 'sent on the first run';
+    const msg = await pendingReply(text);
+    await deliverOutbound(app.ctx, msg.id, run({}), 'token');
+    const after = await storedMessage(app, msg.id);
+    expect(after.status).to.equal('sent');
+    expect(after.externalMessageId).to.be.a('string');
+    expect(sent(text)).to.equal(1);
+    expect(await app.ctx.redis.exists(marker(msg.id))).to.equal(0);
+    await deliverOutbound(app.ctx, msg.id, run({ attemptsMade: 1 }), 'token');
+    expect(sent(text)).to.equal(1);
+  });
+});
