@@ -18,10 +18,13 @@ interface Pending<T = unknown> { run: () => T; resolve: (v: T) => void; reject: 
 
 /** At most this many units per transaction, so one flush never holds the event loop for long. */
 const MAX_UNITS = 200;
+/** How long units wait for someone else's transaction before they fail instead. */
+const MAX_WAIT_FOR_OTHERS_MS = 5000;
 
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private waitingSince = 0;
   /** Units run and transactions committed, for tests and metrics. */
   readonly stats = { units: 0, commits: 0 };
 
@@ -49,7 +52,17 @@ export class GroupCommit {
 
   private flush(): void {
     if (!this.queue.length) return;
-    if (this.db.inTransaction) { this.schedule(1); return; } // someone else's transaction: wait for its end
+    if (this.db.inTransaction) {
+      // Someone else's (TypeORM's) transaction: wait for its end, but not forever. A transaction that
+      // itself waits for a unit would never end: the units fail, saying why, and it can go on.
+      const now = Date.now();
+      this.waitingSince ||= now;
+      if (now - this.waitingSince < MAX_WAIT_FOR_OTHERS_MS) { this.schedule(1); return; }
+      this.waitingSince = 0;
+      this.fail(this.queue.splice(0), new Error(`SQLite: units of work waited ${MAX_WAIT_FOR_OTHERS_MS} ms for a transaction to end; do not run them inside ctx.db.transaction()`));
+      return;
+    }
+    this.waitingSince = 0;
     const batch = this.queue.splice(0, MAX_UNITS);
     const values: unknown[] = [];
     try {

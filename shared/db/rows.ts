@@ -55,8 +55,9 @@ export class Rows {
 
   /**
    * Runs a unit of work (work.ts) and resolves with its result once its writes are committed. On
-   * SQLite the unit joins the next group commit and runs as one savepoint; on MySQL it is a
-   * transaction of its own. Either way a unit that throws leaves nothing behind.
+   * SQLite the unit joins the next group commit; on MySQL it is a transaction of its own. Either
+   * way a unit that throws leaves nothing behind. Never call this (nor insert/update) inside a
+   * TypeORM transaction on SQLite: the group waits for that transaction to end.
    */
   run<T>(work: () => Work<T>): Promise<T> {
     const s = this.sqlite;
@@ -116,13 +117,12 @@ export class Rows {
     const t = this.table(o.entity);
     const where = 'where' in o ? o.where : {};
     const w = Object.keys(where);
-    const test = (k: string) => `${this.q(this.col(t, k).databaseName)} ${where[k] === null ? 'IS NULL' : '= ?'}`;
-    const whereSql = w.map(test).join(' AND ');
     const whereKey = w.map((k) => (where[k] === null ? `${k}=null` : k)).join(',');
+    const whereSql = () => w.map((k) => `${this.q(this.col(t, k).databaseName)} ${where[k] === null ? 'IS NULL' : '= ?'}`).join(' AND ');
     const whereParams = w.filter((k) => where[k] !== null).map((k) => this.toDb(this.col(t, k), where[k]));
     switch (o.op) {
       case 'findOne': {
-        const sql = this.sql(t, `select:${whereKey}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql} LIMIT 1`);
+        const sql = this.sql(t, `select:${whereKey}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql()} LIMIT 1`);
         return { sql, params: whereParams, table: t, reads: true };
       }
       case 'insert': {
@@ -134,11 +134,11 @@ export class Rows {
       case 'update': {
         const s = Object.keys(o.set);
         const sql = this.sql(t, `update:${s.join(',')}:${whereKey}`, () =>
-          `UPDATE ${this.q(t.name)} SET ${s.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(', ')} WHERE ${whereSql}`);
+          `UPDATE ${this.q(t.name)} SET ${s.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(', ')} WHERE ${whereSql()}`);
         return { sql, params: [...s.map((k) => this.toDb(this.col(t, k), o.set[k] ?? null)), ...whereParams], table: t, reads: false };
       }
       case 'delete': {
-        const sql = this.sql(t, `delete:${whereKey}`, () => `DELETE FROM ${this.q(t.name)} WHERE ${whereSql}`);
+        const sql = this.sql(t, `delete:${whereKey}`, () => `DELETE FROM ${this.q(t.name)} WHERE ${whereSql()}`);
         return { sql, params: whereParams, table: t, reads: false };
       }
     }

@@ -109,6 +109,20 @@ for (const kind of DB_KINDS) {
         expect(await slugs('uw-foreign')).to.deep.equal([]);
         expect(await slugs('uw-ours')).to.deep.equal(['uw-ours']);
       });
+
+      it('fails units that wait on a transaction which itself waits for them, saying why, and the transaction goes on', async function () {
+        this.timeout(15_000);
+        const outcome = await ds.transaction(async (m) => {
+          await m.insert(TenantEntity, tenant('uw-stuck-tx'));
+          const unit = await rows.run(() => addTenant('uw-stuck-unit')).then(() => 'stored', (err: Error) => err.message);
+          await m.insert(TenantEntity, tenant('uw-stuck-tx-2'));
+          return unit;
+        });
+        expect(outcome).to.match(/waited 5000 ms for a transaction to end; do not run them inside ctx\.db\.transaction\(\)/);
+        expect(await slugs('uw-stuck')).to.deep.equal(['uw-stuck-tx', 'uw-stuck-tx-2']);
+        await rows.run(() => addTenant('uw-after-stuck'));
+        expect(await slugs('uw-after-stuck')).to.deep.equal(['uw-after-stuck']);
+      });
     }
   });
 }
