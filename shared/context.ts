@@ -54,7 +54,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
   const secretKey = loadSecretKey(config, logger);
   const secrets = new SecretBox(secretKey);
   return {
-    config, logger, db, rows: new Rows(db), redis,
+    config, logger, db, rows: new Rows(db, (message) => logger.warn(message)), redis,
     jobs: new JobBus(redis, `${config.redisPrefix}:bull`, logger, config.workerConcurrency, config.jobBackoffMs),
     // Its own connection, pipelined: the announcements that follow one group commit leave in one write.
     broadcaster: new Broadcaster(redis.duplicate({ connectionName: 'callcenter-emit', enableAutoPipelining: true }), `${config.redisPrefix}:sio`),
@@ -66,6 +66,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
 
 export async function closeContext(ctx: Context): Promise<void> {
   await ctx.jobs.close().catch(() => {});
+  await ctx.rows.close().catch(() => {});
   await ctx.db.destroy().catch(() => {});
   ctx.broadcaster.close();
   ctx.redis.disconnect();

@@ -7,6 +7,7 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
 import { driveAsync, driveSync, type RowOp, type Work } from './work.js';
 
@@ -21,12 +22,19 @@ interface Statement { sql: string; params: unknown[]; table: Table; reads: boole
 export class Rows {
   private readonly tables = new Map<unknown, Table>();
   /** SQLite only: the connection, its prepared statements, and the group commit of units of work. */
-  private readonly sqlite?: { db: BetterSqlite3.Database; prepared: Map<string, BetterSqlite3.Statement>; group: GroupCommit };
+  private readonly sqlite?: { db: BetterSqlite3.Database; prepared: Map<string, BetterSqlite3.Statement>; group: GroupCommit; checkpointer?: WalCheckpointer };
 
-  constructor(private readonly ds: DataSource) {
+  /** `onProblem` hears of trouble with SQLite's background checkpoints (a sentence for the log). */
+  constructor(private readonly ds: DataSource, onProblem: (message: string) => void = () => {}) {
     const db = ds.options.type === 'better-sqlite3' ? (ds.driver as unknown as { databaseConnection?: BetterSqlite3.Database }).databaseConnection : undefined;
-    if (db) this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db) };
+    if (db) {
+      const checkpointer = db.memory || db.readonly ? undefined : new WalCheckpointer(db, onProblem);
+      this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db), checkpointer };
+    }
   }
+
+  /** Stops what runs beside the database (SQLite's checkpoint thread); call before closing the data source. */
+  async close(): Promise<void> { await this.sqlite?.checkpointer?.stop(); }
 
   /** The row whose columns equal `where` (a null value matches NULL), or null. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Promise<T | null> {

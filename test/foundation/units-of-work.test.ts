@@ -2,6 +2,7 @@
 // a failing unit leaves behind (nothing), and, on SQLite, the group commit that lets webhooks
 // arriving together share one transaction without ever joining someone else's.
 import { expect } from 'chai';
+import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../shared/db/data-source.js';
 import { Rows } from '../../shared/db/rows.js';
@@ -31,7 +32,7 @@ for (const kind of DB_KINDS) {
       ds = await openDatabase(scratch.url);
       rows = new Rows(ds);
     });
-    after(async () => { await ds?.destroy(); await scratch?.drop(); });
+    after(async () => { await rows?.close(); await ds?.destroy(); await scratch?.drop(); });
 
     it('stores what a unit writes and returns what it computed', async () => {
       const t = await rows.run(() => addTenant('uw-one'));
@@ -108,6 +109,22 @@ for (const kind of DB_KINDS) {
         expect(unitDone).to.equal(true);
         expect(await slugs('uw-foreign')).to.deep.equal([]);
         expect(await slugs('uw-ours')).to.deep.equal(['uw-ours']);
+      });
+
+      it('checkpoints the WAL on its own thread: the main connection never does, and the log does not grow without end', async function () {
+        this.timeout(20_000);
+        const db = (ds.driver as unknown as { databaseConnection: { pragma(s: string, o?: { simple: boolean }): unknown; name: string } }).databaseConnection;
+        expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(0);
+        const walBytes = () => fs.statSync(`${db.name}-wal`).size;
+        const sizes: number[] = [];
+        for (let round = 0; round < 6; round++) {
+          await Promise.all(Array.from({ length: 400 }, (_, i) => rows.run(() => addTenant(`uw-wal-${round}-${i}-${'x'.repeat(40)}`))));
+          sizes.push(walBytes());
+          await new Promise((r) => setTimeout(r, 700)); // more than the checkpoint interval
+        }
+        // Without checkpoints every round would append to the log; with them it is reused from its start.
+        expect(sizes.at(-1), `WAL sizes after each round: ${sizes.join(', ')}`).to.be.at.most(Math.max(sizes[0], sizes[1]));
+        expect((await slugs('uw-wal-')).length).to.equal(2400);
       });
 
       it('fails units that wait on a transaction which itself waits for them, saying why, and the transaction goes on', async function () {
