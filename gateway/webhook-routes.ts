@@ -60,9 +60,11 @@ export function webhookFastPath(ctx: Context): (req: http.IncomingMessage, res: 
     if (q >= 0) for (const [k, v] of Object.entries(querystring.parse(req.url.slice(q + 1)))) query[k] = typeof v === 'string' ? v : undefined;
 
     const fail = (err: unknown) => writeError(res, asWebhookError(ctx, err, channelId));
+    // Too large: answered at once, and the connection closed after the answer rather than read to the end.
+    const refuseTooLarge = () => { res.setHeader('connection', 'close'); fail(tooLarge()); };
     if (Number(req.headers['content-length'] ?? 0) > limit) {
-      fail(tooLarge());
-      req.resume(); // read and drop the rest, so the connection can serve the next request
+      refuseTooLarge();
+      req.resume();
       return true;
     }
     const chunks: Buffer[] = [];
@@ -71,7 +73,7 @@ export function webhookFastPath(ctx: Context): (req: http.IncomingMessage, res: 
     req.on('data', (c: Buffer) => {
       if (over) return;
       size += c.length;
-      if (size > limit) { over = true; chunks.length = 0; fail(tooLarge()); } else chunks.push(c);
+      if (size > limit) { over = true; chunks.length = 0; refuseTooLarge(); } else chunks.push(c);
     });
     req.on('end', () => {
       if (over) return;

@@ -110,7 +110,7 @@ for (const db of DB_KINDS) {
         expect((await messagesOf(o.userId)).map((m) => m.text)).to.deep.equal([o.text]);
       });
 
-      it('answers 413 to a body over the limit, declared or streamed without a length, stores nothing, and keeps the connection useful', async () => {
+      it('answers 413 to a body over the limit, declared or streamed without a length, stores nothing, and serves the next webhook', async () => {
         const o = message();
         o.text = `hello too large, from ${o.userId} ${'x'.repeat(1_100_000)}`;
         const r = c.textMessage(ch, o);
