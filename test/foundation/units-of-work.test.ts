@@ -55,6 +55,20 @@ for (const kind of DB_KINDS) {
       expect(await slugs('uw-fail-')).to.deep.equal(['uw-fail-a', 'uw-fail-c']);
     });
 
+    it('runs the good units of a group with failures at most twice, and stores each once', async () => {
+      const runs = new Map<string, number>();
+      const counted = (slug: string, fail: boolean) => rows.run(function* () {
+        runs.set(slug, (runs.get(slug) ?? 0) + 1);
+        const t = yield* addTenant(slug);
+        if (fail) throw new Error(`${slug} fails`);
+        return t;
+      });
+      const all = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => counted(`uw-twice-${String(i).padStart(2, '0')}`, i % 7 === 3)));
+      expect(all.filter((r) => r.status === 'rejected')).to.have.length(3);
+      expect(Math.max(...runs.values())).to.be.at.most(2);
+      expect(await slugs('uw-twice-')).to.deep.equal(Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 7 !== 3).map((i) => `uw-twice-${String(i).padStart(2, '0')}`));
+    });
+
     it('throws a unique violation back into the unit, which can read the winner instead', async () => {
       const first = await rows.run(() => addTenant('uw-dup'));
       const got = await rows.run(function* () {
