@@ -46,7 +46,12 @@ export class WalCheckpointer {
       try { db.pragma(`wal_autocheckpoint = ${AUTOMATIC_PAGES}`); } catch { /* closed meanwhile */ }
       onProblem(`SQLite checkpoints are back on the main thread: ${why}`);
     };
-    this.worker.on('message', (m: { error?: string }) => { if (m.error) onProblem(`SQLite checkpoint failed: ${m.error}`); });
+    let reportedAt = 0; // a failing checkpoint is told once a minute, not twice a second
+    this.worker.on('message', (m: { error?: string }) => {
+      if (!m.error || Date.now() - reportedAt < 60_000) return;
+      reportedAt = Date.now();
+      onProblem(`SQLite checkpoint failed (the log grows until one succeeds): ${m.error}`);
+    });
     this.worker.on('error', (err) => takeBack(err.message));
     this.worker.on('exit', (code) => { if (code !== 0) takeBack(`the checkpoint thread ended (${code})`); });
   }
