@@ -19,7 +19,6 @@ export interface AssignmentContext {
 }
 
 export async function applyAssignment(ctx: Context, qm: QueueMachine, a: Assignment, o: AssignmentContext = {}): Promise<ConversationView | null> {
-  if (o.fresh && a.mode !== 'offer' && !o.transfer) return recordFreshAssignment(ctx, qm, a, o);
   const [bundle, held] = await Promise.all([
     loadBundleAtOnce(ctx, a.tenantId, a.conversationId),
     o.fresh ? { agentId: a.agentId, token: a.token ?? null } : qm.holder(a.tenantId, a.conversationId),
@@ -30,53 +29,6 @@ export async function applyAssignment(ctx: Context, qm: QueueMachine, a: Assignm
   }
   if (a.token && held.token !== a.token) return null; // the offer expired, or someone else holds it now
   return a.mode === 'offer' ? recordOffer(ctx, qm, bundle, a) : recordAssignment(ctx, qm, bundle, a, o);
-}
-
-/**
- * An assignment this process's engine has just made is the current one, so its write needs
- * nothing read first: the write and every read the agent's view needs go out together, and the
- * agent hears of it after one round trip instead of two (the latency from freed capacity to the
- * agent's screen is the benchmark's first figure).
- */
-async function recordFreshAssignment(ctx: Context, qm: QueueMachine, a: Assignment, o: AssignmentContext): Promise<ConversationView | null> {
-  const at = new Date(a.at ?? Date.now());
-  const [bundle, written, transfer, messages, agent] = await Promise.all([
-    loadBundleAtOnce(ctx, a.tenantId, a.conversationId), writeAssignment(ctx, a.conversationId, a, at),
-    lastTransfer(ctx, a.conversationId), recentMessages(ctx, a.conversationId), ctx.db.manager.findOneBy(UserEntity, { id: a.agentId }),
-  ]);
-  if (!bundle || !written) {
-    // Closed meanwhile: give the capacity back. Otherwise a newer assignment is recorded already.
-    if (!bundle || bundle.conversation.status === 'closed') await qm.release(a.tenantId, a.conversationId);
-    return null;
-  }
-  return toldAndRecorded(ctx, qm, bundle, a, o, at, messages, agent?.name, transfer);
-}
-
-/** Records an assignment over an older one only (the engine's instant orders them); false when none was changed. */
-async function writeAssignment(ctx: Context, conversationId: string, a: Assignment, at: Date): Promise<boolean> {
-  const res = await ctx.db.manager.createQueryBuilder().update(ConversationEntity)
-    .set({ status: 'assigned', agentId: a.agentId, ...(a.queueId ? { queueId: a.queueId } : {}), assignedAt: at, updatedAt: new Date(), unattended: null })
-    .where('id = :id AND status <> :closed AND (assigned_at IS NULL OR assigned_at <= :at)', { id: conversationId, closed: 'closed', at })
-    .execute();
-  return res.affected === 1;
-}
-
-/** The recorded assignment told to everyone, then its routing event and the engine's confirmation. */
-async function toldAndRecorded(
-  ctx: Context, qm: QueueMachine, bundle: ConversationBundle, a: Assignment, o: AssignmentContext, at: Date,
-  messages: MessageView[], agentName: string | undefined, transfer: TransferInfo | undefined,
-): Promise<ConversationView> {
-  const c = bundle.conversation;
-  Object.assign(c, { status: 'assigned', agentId: a.agentId, queueId: a.queueId || c.queueId, assignedAt: at, updatedAt: new Date(), unattended: null });
-  const conversation = tell(ctx, bundle, a, messages, agentName, transfer);
-  await Promise.all([
-    o.transfer ? undefined : ctx.db.manager.insert(RoutingEventEntity, {
-      id: newId(), tenantId: a.tenantId, conversationId: c.id, kind: o.picked ? 'picked' : 'assigned', queueId: a.queueId || c.queueId,
-      agentId: a.agentId, note: null, durationMs: a.waitMs ?? null, createdAt: at,
-    }),
-    qm.confirm(a),
-  ]);
-  return conversation;
 }
 
 async function recordOffer(ctx: Context, qm: QueueMachine, bundle: ConversationBundle, a: Assignment): Promise<ConversationView> {
@@ -99,19 +51,33 @@ export async function recordAssignment(ctx: Context, qm: QueueMachine, bundle: C
   const c = bundle.conversation;
   const at = new Date(a.at ?? Date.now());
   const already = c.status === 'assigned' && c.agentId === a.agentId && c.assignedAt && new Date(c.assignedAt).getTime() === at.getTime();
-  const transfer = o.transfer;
+  let transfer = o.transfer;
   if (!already) {
     // Independent reads beside the write: the agent hears of it after one round trip, not five.
-    const [written, last, messages, agent] = await Promise.all([
-      writeAssignment(ctx, c.id, a, at), transfer ? undefined : lastTransfer(ctx, c.id),
+    const [res, last, messages, agent] = await Promise.all([
+      m.createQueryBuilder().update(ConversationEntity)
+        .set({ status: 'assigned', agentId: a.agentId, queueId: a.queueId || c.queueId, assignedAt: at, updatedAt: new Date(), unattended: null })
+        .where('id = :id AND status <> :closed AND (assigned_at IS NULL OR assigned_at <= :at)', { id: c.id, closed: 'closed', at })
+        .execute(),
+      transfer ? undefined : lastTransfer(ctx, c.id),
       recentMessages(ctx, c.id), m.findOneBy(UserEntity, { id: a.agentId }),
     ]);
-    if (!written) {
+    if (res.affected !== 1) {
       const now = await m.findOneBy(ConversationEntity, { id: c.id });
       if (now?.status === 'closed') await qm.release(a.tenantId, a.conversationId);
       return null;
     }
-    return toldAndRecorded(ctx, qm, bundle, a, o, at, messages, agent?.name, transfer ?? last);
+    transfer ??= last;
+    Object.assign(c, { status: 'assigned', agentId: a.agentId, queueId: a.queueId || c.queueId, assignedAt: at, updatedAt: new Date(), unattended: null });
+    const conversation = tell(ctx, bundle, a, messages, agent?.name, transfer);
+    await Promise.all([
+      o.transfer ? undefined : m.insert(RoutingEventEntity, {
+        id: newId(), tenantId: a.tenantId, conversationId: c.id, kind: o.picked ? 'picked' : 'assigned', queueId: a.queueId || c.queueId,
+        agentId: a.agentId, note: null, durationMs: a.waitMs ?? null, createdAt: at,
+      }),
+      qm.confirm(a),
+    ]);
+    return conversation;
   }
   await qm.confirm(a);
   const [messages, agent] = await Promise.all([recentMessages(ctx, c.id), m.findOneBy(UserEntity, { id: a.agentId })]);
