@@ -8,7 +8,7 @@ import type http from 'node:http';
 import querystring from 'node:querystring';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { Context } from '../shared/context.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, bodyTooLarge, notFound } from '../shared/errors.js';
 import { receiveInbound } from '../switch/index.js';
 import type { WebhookReply, WebhookRequest } from './adapter.js';
 import { channelRuntime } from './channels.js';
@@ -61,7 +61,7 @@ export function webhookFastPath(ctx: Context): (req: http.IncomingMessage, res: 
 
     const fail = (err: unknown) => writeError(res, asWebhookError(ctx, err, channelId));
     // Too large: answered at once, and the connection closed after the answer rather than read to the end.
-    const refuseTooLarge = () => { res.setHeader('connection', 'close'); fail(tooLarge()); };
+    const refuseTooLarge = () => { res.setHeader('connection', 'close'); fail(bodyTooLarge()); };
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       refuseTooLarge();
       req.resume();
@@ -92,8 +92,6 @@ function decodeChannelId(rest: string): string | undefined {
   if (!id || id.includes('/')) return undefined;
   try { return decodeURIComponent(id); } catch { return undefined; }
 }
-
-const tooLarge = () => new AppError('too_large', 'The request body is larger than this endpoint accepts.');
 
 async function handlerFor(ctx: Context, channelId: string) {
   const rt = await channelRuntime(ctx, channelId);

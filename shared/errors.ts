@@ -21,6 +21,7 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
 export const forbidden = (why: string) => new AppError('forbidden', why);
 export const badRequest = (why: string, details?: unknown) => new AppError('bad_request', why, details);
+export const bodyTooLarge = () => new AppError('too_large', 'The request body is larger than this endpoint accepts.');
 
 /** Turns anything thrown into an AppError; unknown errors become 'internal' without leaking their text. */
 export function toAppError(err: unknown): AppError {

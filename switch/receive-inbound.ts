@@ -8,8 +8,7 @@ import {
   ConversationEntity, CustomerEntity, MessageEntity, QueueEntity,
   type Channel, type Conversation, type Customer, type Message,
 } from '../shared/db/entities/index.js';
-import { isUniqueViolation } from '../shared/db/unique-violation.js';
-import { findOne, insert, remove, update, type Work } from '../shared/db/work.js';
+import { findOne, insert, insertOrFind, remove, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { DeliveryStatus, InboundEvent } from '../shared/types/message.js';
 import { customerMessageView, scheduleMediaFetch } from '../media-server/index.js';
@@ -109,15 +108,9 @@ function* storeInboundMessage(channel: Channel, event: InboundEvent, defaultQueu
     content: pickContent(content), status: 'received', error: null,
     externalMessageId: event.externalMessageId, clientMessageId: event.clientMessageId ?? null, createdAt: now, updatedAt: now,
   } as Message; // seq is given by the database on insert
-  try {
-    yield* insert(MessageEntity, message);
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    // Two copies arrived at the same moment (two processes): the other one stored it.
-    const winner = yield* findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
-    if (!winner) throw err;
-    return { message: winner, conversation, customer, duplicate: true };
-  }
+  // Two copies arriving at the same moment (two processes): the other one may have stored it.
+  const stored = yield* insertOrFind(MessageEntity, message, { channelId: channel.id, externalMessageId: event.externalMessageId });
+  if (!stored.inserted) return { message: stored.row, conversation, customer, duplicate: true };
   yield* update(ConversationEntity, { id: conversation.id }, { lastMessageAt: now, updatedAt: now });
   conversation.lastMessageAt = now;
   conversation.updatedAt = now;
@@ -158,15 +151,7 @@ function* customerOf(channel: Channel, event: Pick<InboundEvent, 'externalUserId
     displayName: name ?? null, locale: event.profile?.locale?.slice(0, 32) ?? null, avatarUrl: event.profile?.avatarUrl ?? null,
     visitorTokenHash: null, openConversationId: null, createdAt: new Date(),
   };
-  try {
-    yield* insert(CustomerEntity, customer);
-    return customer;
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const winner = yield* findOne(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId });
-    if (!winner) throw err;
-    return winner;
-  }
+  return (yield* insertOrFind(CustomerEntity, customer, { channelId: channel.id, externalUserId: event.externalUserId })).row;
 }
 
 /**

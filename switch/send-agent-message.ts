@@ -3,8 +3,7 @@
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
 import { ConversationEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
-import { isUniqueViolation } from '../shared/db/unique-violation.js';
-import { findOne, insert, update, type Work } from '../shared/db/work.js';
+import { insertOrFind, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { MessageView } from '../shared/types/api.js';
 import type { TemplateRef } from '../shared/types/message.js';
@@ -46,14 +45,9 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
 
 /** Stores the reply and touches its conversation, as one unit; a resent one (same clientMessageId) gives back the stored one instead. */
 function* storeOutbound(msg: Omit<Message, 'seq'>): Work<Message | null> {
-  try {
-    yield* insert(MessageEntity, msg);
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const first = yield* findOne(MessageEntity, { conversationId: msg.conversationId, clientMessageId: msg.clientMessageId });
-    if (!first) throw err;
-    return first;
-  }
+  // seq is given by the database on insert
+  const stored = yield* insertOrFind(MessageEntity, msg as Message, { conversationId: msg.conversationId, clientMessageId: msg.clientMessageId });
+  if (!stored.inserted) return stored.row;
   yield* update(ConversationEntity, { id: msg.conversationId }, { lastMessageAt: msg.createdAt, updatedAt: msg.createdAt });
   return null;
 }

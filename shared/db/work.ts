@@ -12,6 +12,7 @@
 // unit that failed): it must depend only on the database and its inputs, change nothing outside
 // the database, and leave its inputs as they were. What it returns is what its caller gets.
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import { isUniqueViolation } from './unique-violation.js';
 
 export type RowOp =
   | { op: 'findOne'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral }
@@ -30,6 +31,22 @@ export function* findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where
 /** Inserts one row; a unique violation is thrown at this point. */
 export function* insert<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Partial<T>): Work<void> {
   yield { op: 'insert', entity, row };
+}
+
+/**
+ * Inserts `row`; when a row with the same unique `key` exists already (a redelivery, a resend, a
+ * race another process won), that row instead. `inserted` says which.
+ */
+export function* insertOrFind<T extends ObjectLiteral>(entity: EntityTarget<T>, row: T, key: Partial<T>): Work<{ row: T; inserted: boolean }> {
+  try {
+    yield* insert(entity, row);
+    return { row, inserted: true };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const found = yield* findOne(entity, key);
+    if (!found) throw err;
+    return { row: found, inserted: false };
+  }
 }
 
 /** Sets `set` on the rows matching `where`; returns how many rows matched. */

@@ -1,12 +1,12 @@
 // Maps every error to API.md's body {"error":{"code","message"}} and a fitting status, in one place.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
-import { AppError, toAppError } from '../errors.js';
+import { AppError, bodyTooLarge, toAppError } from '../errors.js';
 
 /** body-parser's own errors (too large, bad JSON, bad charset) as our errors. */
 function fromBodyParser(err: { type?: string; status?: number }): AppError | undefined {
   switch (err.type) {
-    case 'entity.too.large': return new AppError('too_large', 'The request body is larger than this endpoint accepts.');
+    case 'entity.too.large': return bodyTooLarge();
     case 'entity.parse.failed': return new AppError('bad_request', 'The request body is not valid JSON.');
     case 'charset.unsupported': case 'encoding.unsupported': return new AppError('unsupported_type', 'The body\'s charset or encoding is not supported; send UTF-8.');
     case 'request.aborted': return new AppError('bad_request', 'The request was aborted before its body arrived.');
