@@ -21,7 +21,6 @@ export interface StoredInbound { event: InboundEvent; message?: Message; convers
 export async function receiveInbound(ctx: Context, channel: Channel, events: InboundEvent[]): Promise<StoredInbound[]> {
   const results: StoredInbound[] = [];
   const isMessage = (e: InboundEvent) => e.kind === 'message' && !!e.message;
-  const defaultQueueId = channel.queueId ?? (events.some(isMessage) ? await firstQueueOf(ctx, channel.tenantId) : null);
   for (let i = 0; i < events.length;) {
     const event = events[i];
     if (isMessage(event)) {
@@ -29,7 +28,7 @@ export async function receiveInbound(ctx: Context, channel: Channel, events: Inb
       // in order, and only then is anyone told.
       const run: InboundEvent[] = [];
       while (i < events.length && isMessage(events[i])) run.push(events[i++]);
-      const stored = await ctx.rows.runInOrder(run.map((e) => () => storeInboundMessage(channel, e, defaultQueueId)));
+      const stored = await ctx.rows.runInOrder(run.map((e) => () => storeInboundMessage(channel, e)));
       for (const [k, s] of stored.entries()) {
         await afterStored(ctx, channel, s);
         results.push({ event: run[k], ...s });
@@ -65,11 +64,6 @@ async function afterStored(ctx: Context, channel: Channel, stored: StoredMessage
   await scheduleMediaFetch(ctx, stored.message); // platform attachments: fetched into our store by the media server
 }
 
-/** Where a conversation goes when its channel names no queue: the tenant's first queue. */
-async function firstQueueOf(ctx: Context, tenantId: string): Promise<string | null> {
-  return (await ctx.db.manager.findOne(QueueEntity, { where: { tenantId }, order: { createdAt: 'ASC' } }))?.id ?? null;
-}
-
 /** Assigned to an agent: nothing to route, only someone to tell. */
 export function isOngoing(c: Conversation): c is Conversation & { agentId: string } {
   return c.status === 'assigned' && !!c.agentId;
@@ -91,7 +85,7 @@ export function echoToWidget(ctx: Context, channel: Pick<Channel, 'platform'>, c
 interface StoredMessage { message: Message; conversation: Conversation; customer: Customer; duplicate: boolean }
 
 /** Finds or creates the customer and their open conversation, then stores the message once (a unit of work). */
-function* storeInboundMessage(channel: Channel, event: InboundEvent, defaultQueueId: string | null): Work<StoredMessage> {
+function* storeInboundMessage(channel: Channel, event: InboundEvent): Work<StoredMessage> {
   const existing = yield* findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
   const customer = yield* customerOf(channel, event);
   if (existing) {
@@ -99,7 +93,7 @@ function* storeInboundMessage(channel: Channel, event: InboundEvent, defaultQueu
     if (!conversation) throw new Error(`conversation ${existing.conversationId} of message ${existing.id} is missing`);
     return { message: existing, conversation, customer, duplicate: true };
   }
-  const conversation = yield* openConversation(channel, customer, defaultQueueId);
+  const conversation = yield* openConversation(channel, customer);
   const now = new Date();
   const content = event.message!;
   const message = {
@@ -158,7 +152,7 @@ function* customerOf(channel: Channel, event: Pick<InboundEvent, 'externalUserId
  * The customer's open conversation, or a new one. The customer row points at its open
  * conversation and is set by compare-and-set, so two processes never open two at once.
  */
-function* openConversation(channel: Channel, customer: Customer, defaultQueueId: string | null): Work<Conversation> {
+function* openConversation(channel: Channel, customer: Customer): Work<Conversation> {
   for (let attempt = 0; attempt < 3; attempt++) {
     // The customer row was just read by the caller; only a lost race makes it worth reading again.
     const current = attempt === 0 ? customer : yield* findOne(CustomerEntity, { id: customer.id });
@@ -166,7 +160,8 @@ function* openConversation(channel: Channel, customer: Customer, defaultQueueId:
       const open = yield* findOne(ConversationEntity, { id: current.openConversationId });
       if (open && open.status !== 'closed') return open;
     }
-    const queueId = channel.queueId ?? defaultQueueId;
+    // A channel that names no queue sends its conversations to the tenant's first queue.
+    const queueId = channel.queueId ?? (yield* findOne(QueueEntity, { tenantId: channel.tenantId }, { createdAt: 'ASC' }))?.id ?? null;
     const now = new Date();
     const conversation: Conversation = {
       id: newId(), tenantId: channel.tenantId, channelId: channel.id, customerId: customer.id,

@@ -130,7 +130,9 @@ export class Rows {
     const whereParams = w.filter((k) => where[k] !== null).map((k) => this.toDb(this.col(t, k), where[k]));
     switch (o.op) {
       case 'findOne': {
-        const sql = this.sql(t, `select:${whereKey}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql()} LIMIT 1`);
+        const order = Object.entries(o.order ?? {});
+        const sql = this.sql(t, `select:${whereKey}:${order.join(',')}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql()}${
+          order.length ? ` ORDER BY ${order.map(([k, dir]) => `${this.q(this.col(t, k).databaseName)} ${dir === 'DESC' ? 'DESC' : 'ASC'}`).join(', ')}` : ''} LIMIT 1`);
         return { sql, params: whereParams, table: t, reads: true };
       }
       case 'insert': {

@@ -15,7 +15,7 @@ import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { isUniqueViolation } from './unique-violation.js';
 
 export type RowOp =
-  | { op: 'findOne'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral }
+  | { op: 'findOne'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral; order?: Record<string, 'ASC' | 'DESC'> }
   | { op: 'insert'; entity: EntityTarget<ObjectLiteral>; row: ObjectLiteral }
   | { op: 'update'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral; set: ObjectLiteral }
   | { op: 'delete'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral };
@@ -23,9 +23,9 @@ export type RowOp =
 /** A unit of work: yields row operations, returns T. */
 export type Work<T> = Generator<RowOp, T, unknown>;
 
-/** The row whose columns equal `where` (a null value matches NULL), or null. */
-export function* findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Work<T | null> {
-  return (yield { op: 'findOne', entity, where }) as T | null;
+/** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
+export function* findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Work<T | null> {
+  return (yield { op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as T | null;
 }
 
 /** Inserts one row; a unique violation is thrown at this point. */

@@ -90,6 +90,14 @@ for (const kind of DB_KINDS) {
       expect(await rows.run(() => findOne(TenantEntity, { id: t.id, createdAt: null as unknown as Date }))).to.equal(null);
     });
 
+    it('finds the first row by an order when several match', async () => {
+      const day = (d: number) => ({ ...tenant(`uw-order-by-${d}`), name: 'same name', createdAt: new Date(Date.UTC(2026, 0, d)) });
+      await rows.run(function* () { for (const d of [5, 2, 9]) yield* insert(TenantEntity, day(d)); });
+      const first = (dir: 'ASC' | 'DESC') => rows.run(() => findOne(TenantEntity, { name: 'same name' }, { createdAt: dir }));
+      expect((await first('ASC'))!.slug).to.equal('uw-order-by-2');
+      expect((await first('DESC'))!.slug).to.equal('uw-order-by-9');
+    });
+
     it('runs units in the order given, each seeing the ones before it', async () => {
       const seen = await rows.runInOrder([
         function* () { yield* addTenant('uw-order-1'); return 'added'; },
