@@ -8,6 +8,7 @@ import { percentile, round } from './bench-math.js';
 import { args, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { stampOf, stampText } from './gateway/webhook-shapes.js';
 import { writeResult } from './gateway/results.js';
+import { cpuMeter, redisServerPid } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -63,11 +64,16 @@ async function main() {
   console.log(`baseline (socket.io → axios POST): p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms (${baseline.received}/${baseline.sent})`);
 
   const targets = [...world.holderOf.entries()].map(([conversationId, agent]) => ({ socket: agent.socket as unknown as Socket, conversationId }));
+  const meter = cpuMeter([...world.cluster.pids, redisServerPid()]);
   const app = await drive(targets, world);
+  const used = meter.stop();
+  const redisCpuMs = used.pop()!, appCpuMs = used.reduce((a, b) => a + b, 0);
+  const cpu = { appMsPerMessage: round(appCpuMs / app.sent, 3), redisMsPerMessage: round(redisCpuMs / app.sent, 3), appBusy: round(appCpuMs / (seconds * 1000), 2) };
   const ratio = app.p99Ms / baseline.p99Ms;
   console.log(`app (agent emit → store → send job → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);
+  console.log(`CPU per message: app ${cpu.appMsPerMessage} ms (busy ${Math.round(cpu.appBusy * 100)} % of a core over the sending time), Redis ${cpu.redisMsPerMessage} ms`);
   console.log(`p99 ratio to baseline: ${round(ratio, 2)}; goal p99 ≤ 50 ms at ${rate} msg/s: ${app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 ? 'met' : 'NOT met'}`);
-  const file = writeResult('outbound', { db, seconds, rate, agents, users, baseline, app, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
+  const file = writeResult('outbound', { db, seconds, rate, agents, users, baseline, app, cpu, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
   console.log(`result: ${file}`);
   await world.stop();
 }

@@ -55,6 +55,9 @@ export class Cluster {
     return c;
   }
 
+  /** The app processes' ids, for CPU figures (bench/process-cpu.ts). */
+  get pids(): (number | undefined)[] { return this.children.map((c) => c.pid); }
+
   /** Starts one more app process of the deployment; resolves with its URL once it listens. */
   async addProcess(): Promise<string> {
     // BENCH_CPU_PROF=<dir>: each app process writes a V8 CPU profile there when it stops.

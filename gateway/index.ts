@@ -16,7 +16,7 @@ export { authenticateVisitor, widgetAllowedOrigin, type Visitor } from './adapte
 
 /** Runs the outbound sender: stored agent and bot messages to their platforms. */
 export function startGateway(ctx: Context): void {
-  ctx.jobs.work('gateway-outbound', (data, job, token) => deliverOutbound(ctx, data.messageId, job, token), { concurrency: Math.max(ctx.config.workerConcurrency, 50) });
+  ctx.jobs.work('gateway-outbound', (data, job, token) => deliverOutbound(ctx, data, job, token), { concurrency: Math.max(ctx.config.workerConcurrency, 50) });
 }
 
 import express from 'express';

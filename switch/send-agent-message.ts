@@ -2,7 +2,7 @@
 // durable job. The same clientMessageId twice is the same message, stored and sent once.
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
-import { ConversationEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
+import { ConversationEntity, MessageEntity, type Customer, type Message } from '../shared/db/entities/index.js';
 import { insertOrFind, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { MessageView } from '../shared/types/api.js';
@@ -16,16 +16,23 @@ import { toMessageView } from './views.js';
 export interface AgentMessageInput { conversationId: string; text?: string; mediaId?: string; template?: TemplateRef; clientMessageId: string }
 
 export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentMessageInput): Promise<MessageView> {
-  const { conversation: c, channel } = await loadBundle(ctx, p.tenantId, input.conversationId);
-  const existing = await ctx.rows.findOne(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId });
-  if (existing) return toMessageView(existing);
-  assertCanWrite(p, c);
-  if (input.template && channel.platform !== 'whatsapp') {
-    const problem = `Templates are WhatsApp's; this conversation is on ${channel.platform}. Send text or a file instead.`;
-    throw new AppError('validation_failed', problem, { fields: [{ field: 'template', problem }] });
+  const { conversation: c, channel, customer } = await loadBundle(ctx, p.tenantId, input.conversationId);
+  let attachment: Awaited<ReturnType<typeof attachmentFor>> | null;
+  try {
+    assertCanWrite(p, c);
+    if (input.template && channel.platform !== 'whatsapp') {
+      const problem = `Templates are WhatsApp's; this conversation is on ${channel.platform}. Send text or a file instead.`;
+      throw new AppError('validation_failed', problem, { fields: [{ field: 'template', problem }] });
+    }
+    // The file must be one of this tenant's uploads (404 otherwise); its type makes the message's.
+    attachment = input.mediaId ? await attachmentFor(ctx, p.tenantId, input.mediaId) : null;
+  } catch (err) {
+    // A resend of a message already stored is answered with it, even if it could not be sent now
+    // (the conversation was transferred since, the file deleted).
+    const earlier = await ctx.rows.findOne(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId });
+    if (earlier) return toMessageView(earlier);
+    throw err;
   }
-  // The file must be one of this tenant's uploads (404 otherwise); its type makes the message's.
-  const attachment = input.mediaId ? await attachmentFor(ctx, p.tenantId, input.mediaId) : null;
   const now = new Date();
   const msg: Omit<Message, 'seq'> = {
     id: newId(), tenantId: c.tenantId, conversationId: c.id, channelId: c.channelId,
@@ -34,17 +41,24 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
     content: attachment ? { media: [attachment.ref] } : input.template ? { template: input.template } : null,
     status: 'pending', error: null, externalMessageId: null, clientMessageId: input.clientMessageId, createdAt: now, updatedAt: now,
   };
+  // A resend (the same clientMessageId) finds the stored message here instead of storing a second.
   const earlier = await ctx.rows.run(() => storeOutbound(msg));
   if (earlier) return toMessageView(earlier);
-  const view = toMessageView(msg as Message);
+  const view = toMessageView(msg);
   // Told before the send job exists, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
-  await ctx.jobs.add('gateway-outbound', { messageId: msg.id }, { jobId: `out-${msg.id}` });
+  await queueSend(ctx, msg, c.agentId, customer);
   return view;
 }
 
+/** The durable send job of a stored outbound message, carrying what its first run needs. */
+export async function queueSend(ctx: Context, msg: Omit<Message, 'seq'>, agentId: string | null, customer: Pick<Customer, 'id' | 'externalUserId'>): Promise<void> {
+  const first = { message: msg, agentId, customerId: customer.id, externalUserId: customer.externalUserId };
+  await ctx.jobs.add('gateway-outbound', { messageId: msg.id, first }, { jobId: `out-${msg.id}` });
+}
+
 /** Stores the reply and touches its conversation, as one unit; a resent one (same clientMessageId) gives back the stored one instead. */
-function* storeOutbound(msg: Omit<Message, 'seq'>): Work<Message | null> {
+export function* storeOutbound(msg: Omit<Message, 'seq'>): Work<Message | null> {
   // seq is given by the database on insert
   const stored = yield* insertOrFind(MessageEntity, msg as Message, { conversationId: msg.conversationId, clientMessageId: msg.clientMessageId });
   if (!stored.inserted) return stored.row;

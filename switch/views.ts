@@ -17,7 +17,7 @@ export function toConversationView(c: Conversation, customer: Customer, platform
   };
 }
 
-export function toMessageView(m: Message): MessageView {
+export function toMessageView(m: Omit<Message, 'seq'>): MessageView {
   const v: MessageView = {
     id: m.id, conversationId: m.conversationId, direction: m.direction, sender: m.sender,
     type: m.type, status: m.status, createdAt: iso(m.createdAt)!,

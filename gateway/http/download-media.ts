@@ -4,7 +4,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import type { FetchedMedia } from '../adapter.js';
 import { SendError } from '../send-error.js';
-import { sendErrorFrom, type ErrorReading } from './platform-http.js';
+import { DOWNLOAD_MAX_REDIRECTS, sendErrorFrom, type ErrorReading } from './platform-http.js';
 
 export interface DownloadOptions extends Pick<AxiosRequestConfig, 'headers' | 'auth' | 'params'> {
   maxBytes: number;
@@ -16,7 +16,7 @@ export interface DownloadOptions extends Pick<AxiosRequestConfig, 'headers' | 'a
 export async function downloadMedia(http: AxiosInstance, url: string, o: DownloadOptions): Promise<FetchedMedia & { body: Readable }> {
   let res;
   try {
-    res = await http.get<Readable>(url, { headers: o.headers, auth: o.auth, params: o.params, responseType: 'stream' });
+    res = await http.get<Readable>(url, { headers: o.headers, auth: o.auth, params: o.params, responseType: 'stream', maxRedirects: DOWNLOAD_MAX_REDIRECTS });
   } catch (err) {
     throw sendErrorFrom(err, o.platform, o.read && ((status, data) => o.read!(status, typeof data === 'object' && data && 'pipe' in data ? undefined : data)));
   }

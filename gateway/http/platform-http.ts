@@ -7,17 +7,22 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** For attachment downloads: large files on slow CDNs need longer than an API call. */
 export const DOWNLOAD_TIMEOUT_MS = 120_000;
 const MAX_RETRY_AFTER_MS = 3_600_000;
+/** Attachments may sit behind a CDN redirect; API calls are never redirected (see platformHttp). */
+export const DOWNLOAD_MAX_REDIRECTS = 3;
 
 /**
- * An axios instance for one platform API. Never reads proxies from the environment. Instances
- * hold only this configuration, so one is kept per address and timeout rather than built per call.
+ * An axios instance for one platform API. Never reads proxies from the environment, and follows
+ * no redirect: a send API that redirects is failing, and the message body and credentials must
+ * not go elsewhere (downloads allow DOWNLOAD_MAX_REDIRECTS per request). This also keeps each call
+ * on Node's own http client. Instances hold only this configuration, so one is kept per address
+ * and timeout rather than built per call.
  */
 export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): AxiosInstance {
   const key = `${timeoutMs} ${baseURL ?? ''}`;
   let http = instances.get(key);
   if (!http) {
     if (instances.size >= 1000) instances.clear(); // many channels with their own addresses: start over rather than grow
-    instances.set(key, (http = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 3 })));
+    instances.set(key, (http = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 0 })));
   }
   return http;
 }

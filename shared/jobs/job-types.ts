@@ -1,6 +1,19 @@
 // The durable job queues between services, with the payload each carries (typed, so a
 // producer and its worker cannot disagree).
+import type { Message } from '../db/entities/index.js';
 import type { Assignment, QueueTimer, RoutingOutcome } from '../types/routing.js';
+
+/**
+ * What the first run of a send job needs, as the producer stored it: the message (its dates as
+ * JSON strings), the agent to tell about its status and the recipient. A retry, or a run taken
+ * over from a stalled process, reads the database instead.
+ */
+export interface OutboundSnapshot {
+  message: Omit<Message, 'seq' | 'createdAt' | 'updatedAt'> & { createdAt: string | Date; updatedAt: string | Date };
+  agentId: string | null;
+  customerId: string;
+  externalUserId: string;
+}
 
 export interface JobPayloads {
   /** A stored inbound message to act on: route a new conversation or deliver to its agent. */
@@ -18,7 +31,7 @@ export interface JobPayloads {
   /** Supervisors' live figures changed (throttled per tenant). */
   'queue-stats': { tenantId: string };
   /** A stored outbound message to send to its platform. */
-  'gateway-outbound': { messageId: string };
+  'gateway-outbound': { messageId: string; first?: OutboundSnapshot };
   /** An inbound message whose platform attachments are still to be fetched into our store. */
   'media-fetch': { messageId: string };
 }

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { deliverOutbound } from '../../gateway/deliver-outbound.js';
-import { MessageEntity, type Message } from '../../shared/db/entities/index.js';
+import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../../shared/db/entities/index.js';
 import { newId } from '../../shared/ids.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, storedMessage } from '../helpers/gateway.js';
@@ -50,7 +50,7 @@ describe('outbound: a send that was not recorded', function () {
       const text = `recovered when ${name}`;
       const msg = await pendingReply(text);
       await app.ctx.redis.set(marker(msg.id), platformId, 'EX', 60);
-      await deliverOutbound(app.ctx, msg.id, job, 'token');
+      await deliverOutbound(app.ctx, { messageId: msg.id }, job, 'token');
       expect(await storedMessage(app, msg.id)).to.include({ status: 'sent', externalMessageId: platformId });
       expect(sent(text)).to.equal(0);
       expect(await app.ctx.redis.exists(marker(msg.id))).to.equal(0);
@@ -60,13 +60,41 @@ describe('outbound: a send that was not recorded', function () {
   it('sends on a first run, leaves no marker behind, and a second run changes nothing', async () => {
     const text = 'sent on the first run';
     const msg = await pendingReply(text);
-    await deliverOutbound(app.ctx, msg.id, run({}), 'token');
+    await deliverOutbound(app.ctx, { messageId: msg.id }, run({}), 'token');
     const after = await storedMessage(app, msg.id);
     expect(after.status).to.equal('sent');
     expect(after.externalMessageId).to.be.a('string');
     expect(sent(text)).to.equal(1);
     expect(await app.ctx.redis.exists(marker(msg.id))).to.equal(0);
-    await deliverOutbound(app.ctx, msg.id, run({ attemptsMade: 1 }), 'token');
+    await deliverOutbound(app.ctx, { messageId: msg.id }, run({ attemptsMade: 1 }), 'token');
     expect(sent(text)).to.equal(1);
   });
+
+  /** What sendAgentMessage hands its job: the message as stored, and its recipient. */
+  async function snapshotOf(msg: Message) {
+    const { seq: _seq, ...message } = msg;
+    const conversation = await app.ctx.rows.findOne(ConversationEntity, { id: msg.conversationId });
+    const customer = await app.ctx.rows.findOne(CustomerEntity, { id: conversation!.customerId });
+    return JSON.parse(JSON.stringify({ message, agentId: null, customerId: customer!.id, externalUserId: customer!.externalUserId }));
+  }
+
+  it('a first run sends what its job carries, to the recipient it names, and records it', async () => {
+    const text = 'sent from the snapshot';
+    const msg = await pendingReply(text);
+    await deliverOutbound(app.ctx, { messageId: msg.id, first: await snapshotOf(msg) }, run({}), 'token');
+    expect(sent(text)).to.equal(1);
+    expect(await storedMessage(app, msg.id)).to.include({ status: 'sent' });
+  });
+
+  for (const [name, job] of [['retried', run({ attemptsMade: 1 })], ['taken over after a stall', run({ stalledCounter: 1 })]] as const) {
+    it(`a job ${name} reads the database, not the snapshot it carries: a message sent meanwhile is not sent again`, async () => {
+      const text = `stale snapshot when ${name}`;
+      const msg = await pendingReply(text);
+      const first = await snapshotOf(msg);
+      await deliverOutbound(app.ctx, { messageId: msg.id, first }, run({}), 'token');
+      expect(sent(text)).to.equal(1);
+      await deliverOutbound(app.ctx, { messageId: msg.id, first }, job, 'token');
+      expect(sent(text)).to.equal(1);
+    });
+  }
 });
