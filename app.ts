@@ -42,6 +42,7 @@ export async function startApp(config: Config, services: ServiceName[], logger: 
   const webhooks = has('gateway') ? webhookFastPath(ctx) : undefined;
   const server = http.createServer((req, res) => { if (!webhooks?.(req, res)) app(req, res); });
   const sockets = await createSocketServer(server, ctx.redis, `${config.redisPrefix}:sio`);
+  ctx.broadcaster.serveFrom(sockets.io);
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -86,6 +87,7 @@ export async function startApp(config: Config, services: ServiceName[], logger: 
   return {
     ctx, port, url: `http://127.0.0.1:${port}`, demo,
     close: async () => {
+      ctx.broadcaster.serveFrom(null); // jobs still finishing emit through Redis, not a closed server
       await sockets.close();
       server.closeAllConnections?.();
       await closeContext(ctx);

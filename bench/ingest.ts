@@ -6,6 +6,7 @@
 import { round } from './bench-math.js';
 import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { writeResult } from './gateway/results.js';
+import { cpuMeter, redisServerPid } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -34,25 +35,30 @@ async function main() {
   console.log(`baseline before (bare node:http + JSON.parse): ${round(before.requestsPerSecond, 0)} req/s, p99 ${before.p99Ms} ms`);
 
   const started = Date.now();
+  const meter = cpuMeter([...world.cluster.pids, redisServerPid()]);
   const r = await load({ url: world.cluster.urls[0], channels: world.channels, users, seconds, connections, text: (s) => `ingest ${s}` });
   const accepted = r['2xx'];
   // Every acknowledged message must reach its agent: wait for the stragglers.
   const until = Date.now() + 30_000;
   while (delivered < accepted && Date.now() < until) await sleep(50);
   const deliveredPerSecond = delivered / ((lastDeliveredAt - started) / 1000);
+  const used = meter.stop();
+  const redisCpuMs = used.pop()!, appCpuMs = used.reduce((a, b) => a + b, 0);
+  const cpu = { appMsPerMessage: round(appCpuMs / delivered, 3), redisMsPerMessage: round(redisCpuMs / delivered, 3) };
   const app = {
     acceptedPerSecond: r.requests.average, accepted, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
     // autocannon counts answers within its window; requests in flight when it stopped are delivered but not counted.
     delivered, deliveredPerSecond, lost: Math.max(0, accepted - delivered),
   };
   console.log(`app (verify → store → route → agent socket): ${round(app.acceptedPerSecond, 0)} webhooks/s acknowledged, ${round(deliveredPerSecond, 0)} msg/s delivered to agents; webhook p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms; ${app.non2xx} non-2xx, ${app.errors} errors`);
+  console.log(`CPU per message: app ${cpu.appMsPerMessage} ms, Redis ${cpu.redisMsPerMessage} ms`);
   console.log(`delivered ${delivered} of ${accepted} acknowledged${app.lost ? ` (${app.lost} NOT delivered within 30 s)` : ''}`);
   const after = await runBaseline();
   console.log(`baseline after: ${round(after.requestsPerSecond, 0)} req/s, p99 ${after.p99Ms} ms`);
   const baseline = { requestsPerSecond: (before.requestsPerSecond + after.requestsPerSecond) / 2, before, after };
   const ratio = deliveredPerSecond / baseline.requestsPerSecond;
   console.log(`ratio app/baseline: ${round(ratio, 3)} (to the baselines' mean, ${round(baseline.requestsPerSecond, 0)} req/s; to each: ${round(deliveredPerSecond / before.requestsPerSecond, 3)} and ${round(deliveredPerSecond / after.requestsPerSecond, 3)}) (goal ≥ 0.25)`);
-  const file = writeResult('ingest', { db, seconds, connections, agents, users, baseline, app, ratio, goal: 0.25, met: ratio >= 0.25 && app.lost === 0 });
+  const file = writeResult('ingest', { db, seconds, connections, agents, users, baseline, app, cpu, ratio, goal: 0.25, met: ratio >= 0.25 && app.lost === 0 });
   console.log(`result: ${file}`);
   await world.stop();
 }

@@ -6,7 +6,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 
 export async function createSocketServer(http: HttpServer, redis: Redis, key: string): Promise<{ io: Server; close: () => Promise<void> }> {
-  const pub = redis.duplicate();
+  // Pipelined: every event this process emits is published here (shared/realtime/broadcaster.ts).
+  const pub = redis.duplicate({ connectionName: 'callcenter-sio-pub', enableAutoPipelining: true });
   const sub = redis.duplicate();
   await Promise.all([pub.status === 'wait' ? pub.connect() : undefined, sub.status === 'wait' ? sub.connect() : undefined]);
   const io = new Server(http, {

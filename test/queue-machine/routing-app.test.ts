@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { DB_KINDS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { collect, emitAck, sleep, type AnySocket } from '../helpers/sockets.js';
-import { customerWrites, FAST_ROUTING_ENV, historyKinds, next, online, routingWorld, waitUntil } from './routing-world.js';
+import { connected, customerWrites, FAST_ROUTING_ENV, goOnline, historyKinds, next, online, routingWorld, waitUntil } from './routing-world.js';
 
 for (const db of DB_KINDS) {
   describe(`routing through the app (${db})`, function () {
@@ -43,8 +43,10 @@ for (const db of DB_KINDS) {
       const away = next(s0, 'agent:status');
       const { conversationId } = await customerWrites(app.url, w.channelId, open);
       expect(await away).to.deep.equal({ status: 'away', reason: 'missed-offers' });
-      const s1 = await online(app.url, w.agents[1], open);
-      await next(s1, 'conversation:offered', conversationId);
+      const s1 = await connected(app.url, w.agents[1], open);
+      const offered = next(s1, 'conversation:offered', conversationId);
+      await goOnline(s1);
+      await offered;
       expect((await emitAck(s1, 'conversation:decline', { conversationId })).ok).to.equal(true);
       const stats = await app.api('GET', '/api/v1/stats/queues', { token: w.supervisor });
       expect(stats.body.agents.find((a: any) => a.id === w.agents[0].id)).to.include({ status: 'away' });

@@ -35,10 +35,24 @@ export async function routingWorld(app: TestApp, o: { queue?: Record<string, unk
 
 /** An agent's console socket, set online. */
 export async function online(url: string, a: WorldAgent, open: AnySocket[]): Promise<AnySocket> {
+  const s = await connected(url, a, open);
+  await goOnline(s);
+  return s;
+}
+
+/**
+ * An agent's socket, connected but not online yet. What going online sets off (an offer, an
+ * assignment) can reach the socket before the status change's acknowledgement: listen for it
+ * first, then `goOnline`.
+ */
+export async function connected(url: string, a: WorldAgent, open: AnySocket[]): Promise<AnySocket> {
   const s = await agentSocket(url, a.token);
   open.push(s);
-  expect((await emitAck(s, 'agent:status', { status: 'online' })).ok).to.equal(true);
   return s;
+}
+
+export async function goOnline(s: AnySocket): Promise<void> {
+  expect((await emitAck(s, 'agent:status', { status: 'online' })).ok).to.equal(true);
 }
 
 /** A web chat customer who writes once; resolves with their socket and conversation id. */
