@@ -6,6 +6,7 @@ import type { Context } from '../shared/context.js';
 import type { Channel } from '../shared/db/entities/index.js';
 import type { Readable } from 'node:stream';
 import type { InboundEvent, MediaRef, OutboundMessage, Platform } from '../shared/types/message.js';
+import type { TemplateView } from '../shared/types/api.js';
 
 /** A channel with its configuration decrypted, as adapters see it. */
 export interface ChannelRuntime {
@@ -69,4 +70,10 @@ export interface Adapter {
    * permanent when it can never succeed, transient to be retried.
    */
   fetchMedia?(ctx: Context, ch: ChannelRuntime, ref: MediaRef): Promise<FetchedMedia>;
+  /**
+   * The message templates the platform has approved for this channel and that a send can fill
+   * (WhatsApp). Absent on platforms without templates. Throws SendError when the platform fails,
+   * AppError when the channel lacks a setting the listing needs.
+   */
+  listTemplates?(ctx: Context, ch: ChannelRuntime): Promise<TemplateView[]>;
 }

@@ -12,6 +12,7 @@ export {
 export { registeredPlatforms } from './registry.js';
 export type { Adapter, ChannelRuntime, WebhookRequest } from './adapter.js';
 export { fetchPlatformMedia } from './fetch-platform-media.js';
+export { listChannelTemplates } from './list-templates.js';
 export { authenticateVisitor, widgetAllowedOrigin, type Visitor } from './adapters/webchat/visitor-auth.js';
 
 /** Runs the outbound sender: stored agent and bot messages to their platforms. */

@@ -21,6 +21,7 @@ export { acceptConversation, declineConversation } from './answer-offer.js';
 export { pickConversation, type PickInput } from './pick-conversation.js';
 export { routingHistory, type RoutingEventView } from './routing-history.js';
 export { postBotMessage } from './post-bot-message.js';
+export { assertCanWrite } from './access.js';
 
 /** Runs the switch's workers: inbound messages to act on, assignments and routing outcomes to record, positions to tell. */
 export function startSwitch(ctx: Context, qm: QueueMachine): void {

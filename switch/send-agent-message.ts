@@ -6,7 +6,7 @@ import { ConversationEntity, MessageEntity, type Customer, type Message } from '
 import { insertOrFind, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { MessageView } from '../shared/types/api.js';
-import type { TemplateRef } from '../shared/types/message.js';
+import { templateText, type TemplateRef } from '../shared/types/message.js';
 import { AppError } from '../shared/errors.js';
 import { attachmentFor } from '../media-server/index.js';
 import { assertCanWrite } from './access.js';
@@ -64,9 +64,4 @@ export function* storeOutbound(msg: Omit<Message, 'seq'>): Work<Message | null> 
   if (!stored.inserted) return stored.row;
   yield* update(ConversationEntity, { id: msg.conversationId }, { lastMessageAt: msg.createdAt, updatedAt: msg.createdAt });
   return null;
-}
-
-/** How a template reads in the history (the platform renders the approved wording itself). */
-function templateText(t: TemplateRef): string {
-  return `[WhatsApp template ${t.name} (${t.language})${t.parameters?.length ? `: ${t.parameters.join(' | ')}` : ''}]`;
 }

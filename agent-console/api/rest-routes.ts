@@ -10,6 +10,7 @@ import { queueStats, type QueueMachine } from '../../queue-machine/index.js';
 import { login } from '../auth/login.js';
 import { createAgent, createAgentInput, listAgents } from '../admin/agents.js';
 import { createQueue, createQueueInput, listQueues } from '../admin/queues.js';
+import { listConversationTemplates } from '../templates/list-conversation-templates.js';
 import { routingRoutes } from './routing-routes.js';
 import { authenticate, principal, role } from './authenticate.js';
 import { closeSchema, listSchema, searchSchema, loginSchema, messagesQuerySchema, sendMessageSchema, transferSchema } from './schemas.js';
@@ -55,6 +56,7 @@ export function restRoutes(ctx: Context, qm: QueueMachine): express.Router {
     created(res);
     return sw.sendAgentMessage(ctx, principal(req), input);
   }));
+  r.get('/conversations/:id/templates', h(async (req) => listConversationTemplates(ctx, principal(req), String(req.params.id))));
   r.post('/conversations/:id/transfer', h(async (req) => sw.transferConversation(ctx, qm, principal(req), parseInput(transferSchema, { ...req.body, conversationId: req.params.id }, 'transfer'))));
   r.post('/conversations/:id/close', h(async (req) => {
     const b = parseInput(closeSchema, { ...(req.body ?? {}), conversationId: req.params.id }, 'close');

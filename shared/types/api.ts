@@ -55,6 +55,22 @@ export interface MessageView {
   createdAt: string;
 }
 
+/**
+ * An approved WhatsApp template as the console offers it: what `template` of `message:send`
+ * needs (name, language, one parameter per {{n}} of the body) and its wording, to preview.
+ */
+export interface TemplateView {
+  name: string;
+  language: string;
+  category: string;
+  /** The body's text with its {{1}}, {{2}}... placeholders. */
+  body: string;
+  /** The highest {{n}} of the body: how many parameters a send gives. */
+  parameterCount: number;
+  header?: string;
+  footer?: string;
+}
+
 export interface QueueStats {
   queues: {
     id: string; name: string; waiting: number; longestWaitSeconds: number; averageWaitSeconds: number;

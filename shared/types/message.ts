@@ -40,6 +40,11 @@ export interface TemplateRef {
   parameters?: string[];       // the body's {{1}}, {{2}}... in order
 }
 
+/** How a template reads in the history (the platform renders the approved wording itself); the console shows the same until the server's copy arrives. */
+export function templateText(t: TemplateRef): string {
+  return `[WhatsApp template ${t.name} (${t.language})${t.parameters?.length ? `: ${t.parameters.join(' | ')}` : ''}]`;
+}
+
 export interface MessageContent {
   type: MessageType;
   text?: string;

@@ -2,7 +2,9 @@
 // documented checks (bearer token, messaging_product, recipient, message objects, the 24-hour
 // window), GET /<version>/<media id> for a media URL (refusing a phone_number_id filter that does
 // not match the number the media was uploaded on, as Meta does), and that lookaside-style URL for
-// the bytes. Errors have Meta's shape: {error: {message: "(#code) title", type, code, error_data, fbtrace_id}}.
+// the bytes, and GET /<version>/<WABA id>/message_templates (the Business Management API: a
+// catalog of templates in every review state, `fields` honoured, cursor paging with `after` and a
+// `next` link while more follow, at most `templatePageSize` a page). Errors have Meta's shape: {error: {message: "(#code) title", type, code, error_data, fbtrace_id}}.
 import { randomBytes } from 'node:crypto';
 import { FakeHttpServer, type FakeAnswer, type RecordedRequest } from './fake-http-server.js';
 
@@ -24,8 +26,9 @@ export class FakeWhatsappServer extends FakeHttpServer {
   /** Accepted sends, with the wamid given. */
   readonly accepted: { body: any; wamid: string }[] = [];
 
-  constructor(readonly accessToken: string, readonly phoneNumberId: string) {
+  constructor(readonly accessToken: string, readonly phoneNumberId: string, readonly businessAccountId = FAKE_WABA_ID) {
     super();
+    this.route('GET', '/:version/:waba/message_templates', (req, p) => this.listTemplates(req, p.waba));
     this.route('POST', '/:version/:phone/messages', (req, p) => this.send(req, p.phone));
     // The media URL, shaped as Meta's lookaside one: the media id and a signature in the query.
     this.route('GET', '/whatsapp_business/attachments/', (req) => {
@@ -44,12 +47,37 @@ export class FakeWhatsappServer extends FakeHttpServer {
     });
   }
 
+  /** The account's templates as Meta lists them; only APPROVED ones can be sent. */
+  readonly templateCatalog: FakeTemplate[] = structuredClone(TEMPLATE_CATALOG);
+  /** The most templates a page holds, whatever `limit` asks: small, so that clients must follow the cursor. */
+  templatePageSize = 3;
+
   /** Accepted sends carrying this text (body or caption). */
-  /** Approved templates, as "name:language". */
-  readonly templates = new Set<string>(['callback_offer:en_US']);
   sendsWith(text: string) { return this.accepted.filter((a) => a.body.text?.body === text || a.body[a.body.type]?.caption === text); }
 
   private authorized(req: RecordedRequest): boolean { return req.headers.authorization === `Bearer ${this.accessToken}`; }
+
+  /** Graph's cursor paging: `after` is an opaque cursor (here the position, encoded), `next` only when more follow. */
+  private listTemplates(req: RecordedRequest, waba: string): FakeAnswer {
+    if (!this.authorized(req)) return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    if (waba !== this.businessAccountId) return graphError(400, 100, `Unsupported get request. Object with ID '${waba}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`);
+    const limit = Math.min(Number(req.query.get('limit') ?? 25) || 25, this.templatePageSize);
+    const afterCursor = req.query.get('after');
+    const start = afterCursor ? Number(Buffer.from(afterCursor, 'base64url').toString()) : 0;
+    if (!Number.isInteger(start) || start < 0) return graphError(400, 100, 'Invalid parameter', 'Param after is not a valid cursor');
+    const fields = req.query.get('fields')?.split(',') ?? ['name', 'parameter_format', 'components', 'language', 'status', 'category'];
+    const page = this.templateCatalog.slice(start, start + limit)
+      .map((t) => Object.fromEntries(Object.entries(t).filter(([k]) => k === 'id' || fields.includes(k))));
+    const cursor = (n: number) => Buffer.from(String(n)).toString('base64url');
+    const end = start + page.length;
+    const next = new URL(`${this.url}${req.path}`);
+    next.searchParams.set('limit', String(limit));
+    next.searchParams.set('after', cursor(end));
+    return { status: 200, body: {
+      data: page,
+      paging: { cursors: { before: cursor(start), after: cursor(end) }, ...(end < this.templateCatalog.length ? { next: next.toString() } : {}) },
+    } };
+  }
 
   private send(req: RecordedRequest, phone: string): FakeAnswer {
     if (!this.authorized(req)) return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
@@ -66,7 +94,7 @@ export class FakeWhatsappServer extends FakeHttpServer {
     if (b.type === 'template') {
       // As the Cloud API: a name and a language code; a template the account has not approved is error 132001.
       if (typeof part.name !== 'string' || typeof part.language?.code !== 'string') return graphError(400, 100, 'Invalid parameter', "Param template['name'] and template['language']['code'] are required");
-      if (!this.templates.has(`${part.name}:${part.language.code}`)) return graphError(404, 132001, 'Template name does not exist in the translation', `template name (${part.name}) does not exist in ${part.language.code}`);
+      if (!this.templateCatalog.some((t) => t.status === 'APPROVED' && t.name === part.name && t.language === part.language.code)) return graphError(404, 132001, 'Template name does not exist in the translation', `template name (${part.name}) does not exist in ${part.language.code}`);
     }
     if (this.closedWindow.has(b.to) && b.type !== 'template') {
       return graphError(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
@@ -76,3 +104,48 @@ export class FakeWhatsappServer extends FakeHttpServer {
     return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to.replace('+', '') }], messages: [{ id: wamid }] } };
   }
 }
+
+/** The fake account's WhatsApp Business Account ID. */
+export const FAKE_WABA_ID = '102290129340398';
+
+export interface FakeTemplate {
+  id: string; name: string; language: string; status: string; category: string; parameter_format?: string;
+  components: Record<string, unknown>[];
+}
+
+const body = (text: string) => ({ type: 'BODY', text });
+
+/**
+ * Templates as WhatsApp Manager would hold them: approved ones in several languages, with and
+ * without body parameters, a header and footer; and what a picker must not offer: templates still
+ * pending or rejected, named parameters, a media header.
+ */
+export const TEMPLATE_CATALOG: FakeTemplate[] = [
+  { id: '1001', name: 'callback_offer', language: 'en_US', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
+    { type: 'HEADER', format: 'TEXT', text: 'Your callback' },
+    body('Hello {{1}}, we can call you back {{2}}. Reply YES to confirm.'),
+    { type: 'FOOTER', text: 'Contact Center' },
+  ] },
+  { id: '1002', name: 'callback_offer', language: 'es_ES', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
+    body('Hola {{1}}, podemos llamarle {{2}}. Responda SÍ para confirmar.'),
+  ] },
+  { id: '1003', name: 'spring_sale', language: 'en_US', status: 'PENDING', category: 'MARKETING', components: [body('Spring sale: {{1}} off everything!')] },
+  { id: '1004', name: 'follow_up', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+    body('Hi! You asked us for help earlier. Reply to this message to carry on the conversation.'),
+    { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Carry on' }] },
+  ] },
+  { id: '1005', name: 'old_promo', language: 'en_US', status: 'REJECTED', category: 'MARKETING', components: [body('Buy now!!!')] },
+  { id: '1006', name: 'follow_up', language: 'pt_BR', status: 'APPROVED', category: 'UTILITY', components: [
+    body('Olá! Você pediu ajuda mais cedo. Responda esta mensagem para continuar a conversa.'),
+  ] },
+  { id: '1007', name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
+    body('Your order {{1}} has shipped and arrives {{2}}. Track it with code {{3}}.'),
+  ] },
+  { id: '1008', name: 'reservation_confirmation', language: 'en_US', status: 'APPROVED', category: 'UTILITY', parameter_format: 'NAMED', components: [
+    body('Your table for {{number_of_guests}} on {{day}} is confirmed.'),
+  ] },
+  { id: '1009', name: 'new_catalog', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [
+    { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.invalid/x.jpg'] } },
+    body('Our new catalog is out.'),
+  ] },
+];

@@ -1,9 +1,9 @@
 // The console's REST calls (API.md), typed with the shared DTOs. Errors become ApiError with the
 // server's code and sentence, so that the page can show what the agent can do about it.
-import type { AgentView, ConversationView, ErrorBody, MessageView } from '../../../shared/types/api.js';
+import type { AgentView, ConversationView, ErrorBody, MessageView, TemplateView } from '../../../shared/types/api.js';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) { super(message); }
 }
 
 export interface LoginResult { token: string; agent: AgentView }
@@ -23,7 +23,7 @@ async function request<T>(method: string, path: string, token: string | null, bo
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   if (!res.ok) {
     const err = (parsed as { error?: ErrorBody } | undefined)?.error;
-    throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `The server answered ${res.status}. Try again in a moment.`);
+    throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `The server answered ${res.status}. Try again in a moment.`, err?.details);
   }
   return parsed as T;
 }
@@ -62,6 +62,12 @@ export class ApiClient {
 
   conversation(id: string): Promise<ConversationView> {
     return this.call('GET', `/api/v1/conversations/${encodeURIComponent(id)}`);
+  }
+
+  /** The approved WhatsApp templates the agent may send in this conversation. */
+  async templates(conversationId: string): Promise<TemplateView[]> {
+    const r: { templates: TemplateView[] } = await this.call('GET', `/api/v1/conversations/${encodeURIComponent(conversationId)}/templates`);
+    return r.templates;
   }
 
   /** A signed link to one attachment (and its thumbnail), valid a few minutes. */

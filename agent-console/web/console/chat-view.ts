@@ -1,11 +1,14 @@
 // The right pane: the selected conversation's header, its messages (with each reply's delivery
-// status), the typing hint, the reply box and the close button with its inline confirmation.
+// status), the typing hint, the reply box and the close button with its inline confirmation; on
+// WhatsApp, the template picker and a notice once the 24-hour window has closed.
 import type { ChatMessage, ConversationEntry, ConversationStore } from './conversation-store.js';
 import { byId, h, patchChildren, type KeyedChild } from './element.js';
 import { customerName, messageSummary, platformLabel, shortTime, statusLabel } from './labels.js';
 import { attachmentElement, cachedLinks, type LinkSource, type MediaLink } from './attachments.js';
+import { serviceWindowClosesAt } from './service-window.js';
+import { TemplatePicker, type TemplateSource } from './template-picker.js';
 
-export interface ChatActions {
+export interface ChatActions extends TemplateSource {
   send(conversationId: string, text: string): void;
   retry(conversationId: string, clientMessageId: string): void;
   close(conversationId: string): Promise<void>;
@@ -29,6 +32,10 @@ export class ChatView {
   private readonly input = byId<HTMLTextAreaElement>('reply-input');
   private readonly sendButton = byId<HTMLButtonElement>('send-button');
   private readonly error = byId('chat-error');
+  private readonly windowBanner = byId('window-banner');
+  private readonly templateButton = byId<HTMLButtonElement>('template-button');
+  private readonly picker: TemplatePicker;
+  private windowTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly drafts = new Map<string, string>();
   private shownId: string | null = null;
   private shownCount = 0;
@@ -36,6 +43,8 @@ export class ChatView {
 
   constructor(private readonly store: ConversationStore, private readonly actions: ChatActions) {
     this.links = cachedLinks((id) => actions.mediaLink(id));
+    this.picker = new TemplatePicker(actions);
+    byId('window-template-button').addEventListener('click', () => this.picker.open());
     this.form.addEventListener('submit', (ev) => { ev.preventDefault(); this.submit(); });
     this.input.addEventListener('keydown', (ev) => {
       // Enter sends, Shift+Enter starts a new line (what agents expect from chat tools).
@@ -54,7 +63,7 @@ export class ChatView {
     const entry = this.store.selected;
     this.empty.hidden = !!entry;
     this.pane.hidden = !entry;
-    if (!entry) { this.switchTo(null); return; }
+    if (!entry) { this.switchTo(null); this.picker.showFor(null); return; }
     if (entry.view.id !== this.shownId) this.switchTo(entry);
 
     const closed = entry.view.status === 'closed';
@@ -70,9 +79,29 @@ export class ChatView {
     this.transferBanner.textContent = t ? `Transferred to you by a colleague${t.note ? `: “${t.note}”` : '.'}` : '';
     this.input.disabled = closed;
     this.sendButton.disabled = closed;
-    this.input.placeholder = closed ? 'This conversation is closed.' : `Reply to ${customerName(entry.view)}…  (Enter to send, Shift+Enter for a new line)`;
+    const windowClosed = this.renderServiceWindow(entry, closed);
+    this.input.placeholder = closed ? 'This conversation is closed.'
+      : windowClosed ? 'The 24-hour window is closed: send a template (the Template button) to reach the customer.'
+      : `Reply to ${customerName(entry.view)}…  (Enter to send, Shift+Enter for a new line)`;
     this.typing.hidden = !(entry.typingUntil > Date.now());
     this.renderMessages(entry);
+  }
+
+  /**
+   * Templates are WhatsApp's: the button and picker show on open WhatsApp conversations, and the
+   * notice once the customer's last message is more than 24 hours old. True when it is.
+   */
+  private renderServiceWindow(entry: ConversationEntry, closed: boolean): boolean {
+    const whatsapp = entry.view.platform === 'whatsapp' && !closed;
+    this.templateButton.hidden = !whatsapp;
+    this.picker.showFor(whatsapp ? entry.view.id : null);
+    clearTimeout(this.windowTimer);
+    const closesAt = whatsapp && entry.historyLoaded ? serviceWindowClosesAt(this.store.messagesOf(entry)) : null;
+    const windowClosed = closesAt !== null && closesAt <= Date.now();
+    // Open now: look again when it closes, as no event will say so.
+    if (closesAt !== null && !windowClosed) this.windowTimer = setTimeout(() => this.render(), closesAt - Date.now() + 250);
+    this.windowBanner.hidden = !windowClosed;
+    return windowClosed;
   }
 
   showError(text: string | null): void {

@@ -1,7 +1,7 @@
 // The console's state: the agent's conversations and their messages, merged from REST loads,
 // live events, acknowledgements and reconnect syncs. No DOM here; the views subscribe to changes.
 import type { ConversationView, MessageView } from '../../../shared/types/api.js';
-import type { MessageStatus } from '../../../shared/types/message.js';
+import type { MessageStatus, TemplateRef } from '../../../shared/types/message.js';
 import type { TransferInfo } from '../../../shared/types/socket-events.js';
 
 /** A message as shown: a stored one, or a reply still waiting for its acknowledgement (`local`). */
@@ -137,13 +137,13 @@ export class ConversationStore {
     return !existing;
   }
 
-  /** Shows the agent's reply at once, before the server has it. */
-  addPending(conversationId: string, clientMessageId: string, text: string): void {
+  /** Shows the agent's reply (text, or a template with the text it reads as) at once, before the server has it. */
+  addPending(conversationId: string, clientMessageId: string, text: string, template?: TemplateRef): void {
     const entry = this.entries.get(conversationId);
     if (!entry) return;
     entry.messages.set(localKey(clientMessageId), {
       id: localKey(clientMessageId), conversationId, direction: 'out', sender: 'agent', agentId: this.agentId,
-      type: 'text', text, status: 'pending', clientMessageId, createdAt: new Date().toISOString(), local: true,
+      type: 'text', text, ...(template ? { template } : {}), status: 'pending', clientMessageId, createdAt: new Date().toISOString(), local: true,
     });
     this.changed();
   }

@@ -1,6 +1,7 @@
 // The agent console's entry point: sign-in, then the live console (status, conversation list,
 // chat pane) wired to the /agent socket and the REST API. Bundled to /assets/console.js.
 import type { AgentStatus } from '../../../shared/types/api.js';
+import { templateText, type TemplateRef } from '../../../shared/types/message.js';
 import { ApiClient, login } from './api-client.js';
 import { call, connectAgentSocket } from './agent-socket.js';
 import { ChatView } from './chat-view.js';
@@ -115,8 +116,8 @@ function startConsole(session: Session): void {
   };
 
   const lastTyping = new Map<string, number>();
-  const sendReply = (conversationId: string, clientMessageId: string, text: string) => {
-    call(socket, 'message:send', { conversationId, text, clientMessageId })
+  const sendReply = (conversationId: string, clientMessageId: string, content: { text: string } | { template: TemplateRef }) => {
+    call(socket, 'message:send', { conversationId, ...content, clientMessageId })
       .then((r) => store.addMessages(conversationId, [r.message], true))
       .catch((err: Error) => store.failPending(conversationId, clientMessageId, err.message));
   };
@@ -125,11 +126,19 @@ function startConsole(session: Session): void {
     send(conversationId, text) {
       const clientMessageId = newClientMessageId();
       store.addPending(conversationId, clientMessageId, text);
-      sendReply(conversationId, clientMessageId, text);
+      sendReply(conversationId, clientMessageId, { text });
     },
+    sendTemplate(conversationId, template) {
+      const clientMessageId = newClientMessageId();
+      store.addPending(conversationId, clientMessageId, templateText(template), template);
+      sendReply(conversationId, clientMessageId, { template });
+    },
+    templates: (conversationId) => api.templates(conversationId),
     retry(conversationId, clientMessageId) {
+      // The same clientMessageId again: the server stores and sends it once, however often it is retried.
       const m = store.retryPending(conversationId, clientMessageId);
-      if (m?.text) sendReply(conversationId, clientMessageId, m.text);
+      if (m?.template) sendReply(conversationId, clientMessageId, { template: m.template });
+      else if (m?.text) sendReply(conversationId, clientMessageId, { text: m.text });
     },
     async close(conversationId) {
       const r = await call(socket, 'conversation:close', { conversationId, disposition: 'resolved' });

@@ -72,3 +72,25 @@ export const whatsappWebhookBody = z.object({
 export interface WhatsappSendAnswer { messages?: { id: string; message_status?: string }[] }
 export interface WhatsappMediaInfo { url?: string; mime_type?: string; file_size?: number | string; sha256?: string; id?: string }
 export interface WhatsappErrorBody { error?: { message?: string; type?: string; code?: number; error_subcode?: number; error_data?: { details?: string }; fbtrace_id?: string } }
+
+/** One template of GET /<WABA id>/message_templates (Business Management API); unknown fields pass. */
+export const whatsappTemplate = z.object({
+  name: z.string(),
+  language: z.string(),
+  status: z.string(),
+  category: z.string().optional(),
+  parameter_format: z.string().optional(),
+  components: z.array(z.object({
+    type: z.string(),
+    format: z.string().optional(),
+    text: z.string().optional(),
+    buttons: z.array(z.object({ type: z.string(), text: z.string().optional(), url: z.string().optional() }).passthrough()).optional(),
+  }).passthrough()).default([]),
+}).passthrough();
+export type WhatsappTemplate = z.infer<typeof whatsappTemplate>;
+
+/** A page of templates: Graph's cursor paging, `next` only when another page follows. */
+export interface WhatsappTemplatePage {
+  data?: unknown[];
+  paging?: { cursors?: { before?: string; after?: string }; next?: string };
+}
