@@ -4,21 +4,27 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { AnySocket } from '../test/helpers/sockets.js';
+import { exponential, seeded } from './bench-math.js';
 import { Cluster, type BenchAgent } from './routing-cluster.js';
 
-export interface LatencySamples { closeToReceived: number[]; freedToReceived: number[] }
+export interface LatencySamples { closeToReceived: number[]; freedToReceived: number[]; perSecond: number; machineBusy: number }
 
 /**
  * `agents` agents of capacity 1 each, a queue that never empties: every close frees one slot, the
  * engine fills it at once, and we time (a) our close sent → next assignment received and
  * (b) the engine's assignment instant (right after it freed the slot) → received.
+ * Agents close at once (a closed loop: the deployment runs as fast as it can, so the figures
+ * include the queueing of a saturated machine), or, with `holdMs`, after an exponential handling
+ * time of that mean, which sets a steady rate below saturation.
  */
-export async function freedCapacityLatency(c: Cluster, o: { agents: number; samples: number }): Promise<LatencySamples> {
+export async function freedCapacityLatency(c: Cluster, o: { agents: number; samples: number; holdMs?: number; seed?: number }): Promise<LatencySamples> {
   const queueId = await c.createQueue(`latency ${Date.now()}`);
   const agents = await c.createAgents(o.agents, queueId, 1);
   const ids = await c.conversations(o.samples + o.agents * 2 + 10, queueId);
   for (const id of ids) await c.enqueue(id, queueId);
-  const out: LatencySamples = { closeToReceived: [], freedToReceived: [] };
+  const out = { closeToReceived: [] as number[], freedToReceived: [] as number[] };
+  const rand = seeded(o.seed ?? 7);
+  let started = 0, cpu0 = cpuTimes();
   await new Promise<void>((resolve) => {
     for (const a of agents) {
       let closedAt = 0;
@@ -29,14 +35,20 @@ export async function freedCapacityLatency(c: Cluster, o: { agents: number; samp
           if (p.conversation.assignedAt) out.freedToReceived.push(now - Date.parse(p.conversation.assignedAt));
         }
         if (out.closeToReceived.length >= o.samples) return resolve();
-        closedAt = Date.now();
-        a.socket!.emit('conversation:close', { conversationId: p.conversation.id }, () => {});
+        if (!started) { started = Date.now(); cpu0 = cpuTimes(); }
+        const close = () => {
+          closedAt = Date.now();
+          a.socket!.emit('conversation:close', { conversationId: p.conversation.id }, () => {});
+        };
+        if (o.holdMs) setTimeout(close, exponential(rand, o.holdMs));
+        else close();
       });
     }
     void Cluster.setOnline(agents);
   });
+  const seconds = (Date.now() - started) / 1000, cpu1 = cpuTimes();
   await finish(agents);
-  return out;
+  return { ...out, perSecond: out.closeToReceived.length / seconds, machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) };
 }
 
 /** Assignments per second while `conversations` wait and agents close each one as soon as they get it. */
