@@ -203,6 +203,9 @@ export class QueueMachine {
     return rank === null ? null : rank + 1;
   }
 
+  /** How many conversations wait in a queue. */
+  waitingCount(tenantId: string, queueId: string): Promise<number> { return this.redis.zcard(this.keys(tenantId).waiting(queueId)); }
+
   /** The waiting conversations of a queue, in order, with what telling them their position needs. */
   async waiting(tenantId: string, queueId: string): Promise<{ conversationId: string; enqueuedAt: number; customerId: string; platform: string }[]> {
     const k = this.keys(tenantId);

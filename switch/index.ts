@@ -40,5 +40,5 @@ export function startSwitch(ctx: Context, qm: QueueMachine): void {
     if (await qm.isPending(a)) await applyAssignment(ctx, qm, a); // else recorded already (by the process that made it)
   });
   ctx.jobs.work('switch-routing', (data) => applyRoutingOutcome(ctx, qm, data));
-  ctx.jobs.work('switch-positions', (data) => tellQueuePositions(ctx, qm, data.tenantId, data.queueId), { concurrency: 4 });
+  ctx.jobs.work('switch-positions', (data) => tellQueuePositions(ctx, qm, data.tenantId, data.queueId, data.conversationId), { concurrency: 4 });
 }

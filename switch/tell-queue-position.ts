@@ -11,21 +11,29 @@ import { postBotMessage } from './post-bot-message.js';
 /** On joining a queue: tell this one customer; their first text is scheduled for when it is due. */
 export async function tellQueuePosition(ctx: Context, qm: QueueMachine, c: Conversation, _customerId: string, platform = 'webchat'): Promise<void> {
   if (!c.queueId) return;
-  await tell(ctx, qm, c.tenantId, c.queueId, c.id);
+  if (!(await tell(ctx, qm, c.tenantId, c.queueId, c.id))) return; // answered already: no text to schedule
   const delay = ctx.config.routing.positionTextDelayMs;
   if (platform !== 'webchat' && delay > 0) {
     // Due once they waited long enough, even if nothing moves in the queue meanwhile.
     const enqueuedAt = c.queuedAt ? new Date(c.queuedAt).getTime() : Date.now();
-    await ctx.jobs.add('switch-positions', { tenantId: c.tenantId, queueId: c.queueId }, { jobId: `posd-${c.id}`, delayMs: enqueuedAt + delay - Date.now() + 5, attempts: 2 });
+    await ctx.jobs.add('switch-positions', { tenantId: c.tenantId, queueId: c.queueId, conversationId: c.id }, { jobId: `posd-${c.id}`, delayMs: enqueuedAt + delay - Date.now() + 5, attempts: 2 });
   }
 }
 
-/** Job: a queue changed (throttled per queue); tell every waiting customer whose position or estimate moved. */
-export async function tellQueuePositions(ctx: Context, qm: QueueMachine, tenantId: string, queueId: string): Promise<void> {
-  await tell(ctx, qm, tenantId, queueId);
+/**
+ * Job: a queue changed (throttled per queue), so tell every waiting customer whose position or
+ * estimate moved; or, with `conversationId`, one customer's first text has come due.
+ */
+export async function tellQueuePositions(ctx: Context, qm: QueueMachine, tenantId: string, queueId: string, conversationId?: string): Promise<void> {
+  await tell(ctx, qm, tenantId, queueId, conversationId);
 }
 
-async function tell(ctx: Context, qm: QueueMachine, tenantId: string, queueId: string, conversationId?: string): Promise<void> {
+/** Tells the queue's (or one conversation's) customers what moved; false when nobody (or not that one) waits. */
+async function tell(ctx: Context, qm: QueueMachine, tenantId: string, queueId: string, conversationId?: string): Promise<boolean> {
+  // Most first-text timers find their conversation answered long ago, and most queues empty:
+  // then there is no one to tell, and no estimate (a read of every member agent) to make.
+  const waiting = conversationId ? (await qm.position(tenantId, queueId, conversationId)) !== null : (await qm.waitingCount(tenantId, queueId)) > 0;
+  if (!waiting) return false;
   const r = ctx.config.routing;
   const estimate = await estimateQueue(qm, tenantId, queueId);
   const news = await qm.positionsToTell(tenantId, queueId, estimate.secondsPerPosition,
@@ -34,6 +42,7 @@ async function tell(ctx: Context, qm: QueueMachine, tenantId: string, queueId: s
     if (n.widget && n.customerId) ctx.broadcaster.toCustomer(n.customerId, 'queue:position', { conversationId: n.conversationId, position: n.position, estimatedWaitSeconds: n.estimatedWaitSeconds });
   }
   await Promise.all(news.filter((n) => n.text).map((n) => text(ctx, tenantId, n)));
+  return true;
 }
 
 async function text(ctx: Context, tenantId: string, n: PositionNews): Promise<void> {

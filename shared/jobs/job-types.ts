@@ -22,8 +22,8 @@ export interface JobPayloads {
   'switch-assignment': Assignment;
   /** Other routing outcomes to record and tell about: requeues, expired offers, overflows. */
   'switch-routing': RoutingOutcome;
-  /** A queue's waiting customers may have moved: tell those whose position or estimate changed. */
-  'switch-positions': { tenantId: string; queueId: string };
+  /** A queue's waiting customers may have moved: tell those whose position or estimate changed (or one customer, whose first text is due). */
+  'switch-positions': { tenantId: string; queueId: string; conversationId?: string };
   /** The queue machine's durable timers (delayed jobs): offers, disconnect grace, maximum wait, sticky hold. */
   'queue-timer': QueueTimer;
   /** The periodic check for assignments a process made but did not live to record. */

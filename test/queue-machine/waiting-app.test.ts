@@ -142,6 +142,41 @@ for (const db of DB_KINDS) {
   });
 }
 
+describe('a first position text after a delay (sqlite)', function () {
+  let app: TestApp;
+  const open: AnySocket[] = [];
+  before(async () => { app = await startTestApp({ db: 'sqlite', env: { ...FAST_ROUTING_ENV, ROUTING_POSITION_TEXT_DELAY_SECONDS: '0.6' } }); });
+  after(async () => { await app.stop(); });
+  afterEach(() => { open.splice(0).forEach((s) => s.close()); });
+
+  it('texts a customer who still waits once the delay is over, and schedules nothing for one answered at once', async () => {
+    const crm = await callbackServer();
+    try {
+      const w = await routingWorld(app, { agents: [{ capacity: 1 }] });
+      const s0 = await online(app.url, w.agents[0], open);
+      const secret = 'a-signing-secret-of-ours';
+      const ch = await app.api('POST', '/api/v1/channels', { token: w.admin, body: { platform: 'api', name: 'CRM', queueId: w.queueId, config: { secret, callbackUrl: crm.url } } });
+      expect(ch.status, JSON.stringify(ch.body)).to.equal(201);
+      const write = async (user: string) => {
+        const body = JSON.stringify({ externalUserId: user, externalMessageId: `m-${user}`, text: 'hello?' });
+        const r = await app.api('POST', `/webhooks/${ch.body.id}`, { raw: body, headers: { 'content-type': 'application/json', 'x-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` } });
+        expect(r.status).to.equal(200);
+      };
+      const answered = next(s0, 'conversation:assigned');
+      await write('answered-at-once');
+      const { conversation } = await answered;
+      await write('waits');
+      await sleep(300);
+      expect(crm.received, 'nothing before the delay').to.have.length(0);
+      await waitUntil(() => crm.received.length >= 1);
+      await sleep(300);
+      expect(crm.received.map((b) => [b.externalUserId, b.message.text])).to.deep.equal([['waits', 'You are next in the queue. An agent will be with you as soon as possible.']]);
+      // No timer was left behind for the customer answered at once (each would cost a job for nothing).
+      expect(await app.ctx.redis.exists(app.ctx.key('bull', 'switch-positions', `posd-${conversation.id}`))).to.equal(0);
+    } finally { crm.close(); }
+  });
+});
+
 async function waitingCustomer(url: string, channelId: string, open: AnySocket[]) {
   const c = await customerSocketOnly(url, channelId, open);
   const position = once<any>(c.socket, 'queue:position');
