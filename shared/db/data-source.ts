@@ -15,7 +15,10 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     return {
       ...common, type: 'better-sqlite3', database: file,
       // WAL lets readers run beside the writer; a busy timeout instead of SQLITE_BUSY errors.
-      prepareDatabase: (db: { pragma(s: string): unknown }) => { db.pragma('journal_mode = WAL'); db.pragma('busy_timeout = 5000'); db.pragma('synchronous = NORMAL'); },
+      // synchronous = FULL: each commit is on disk (fsync) before it returns, so a message we
+      // acknowledged survives a power cut too, not only a crash of the process. The group commit
+      // (group-commit.ts) pays one fsync for all the webhooks that arrived together.
+      prepareDatabase: (db: { pragma(s: string): unknown }) => { db.pragma('journal_mode = WAL'); db.pragma('busy_timeout = 5000'); db.pragma('synchronous = FULL'); },
     };
   }
   const u = new URL(databaseUrl);

@@ -133,6 +133,12 @@ for (const kind of DB_KINDS) {
         expect(await slugs('uw-ours')).to.deep.equal(['uw-ours']);
       });
 
+      it('commits to disk before answering (WAL, synchronous FULL): an acknowledged message survives a power cut', () => {
+        const db = (ds.driver as unknown as { databaseConnection: { pragma(s: string, o?: { simple: boolean }): unknown } }).databaseConnection;
+        expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
+        expect(db.pragma('synchronous', { simple: true })).to.equal(2); // 2 = FULL (1 would be NORMAL: a power cut could take the last commits)
+      });
+
       it('checkpoints the WAL on its own thread: the main connection never does, and the log does not grow without end', async function () {
         this.timeout(20_000);
         const db = (ds.driver as unknown as { databaseConnection: { pragma(s: string, o?: { simple: boolean }): unknown; name: string } }).databaseConnection;
