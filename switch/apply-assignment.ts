@@ -2,12 +2,12 @@
 // agent, the customer and the supervisors. Idempotent; a stale job (the engine has moved on since)
 // changes nothing; confirms the assignment to the queue machine last.
 import type { Context } from '../shared/context.js';
-import { ChannelEntity, ConversationEntity, CustomerEntity, RoutingEventEntity, UserEntity, type Channel, type Conversation, type Customer } from '../shared/db/entities/index.js';
+import { ConversationEntity, RoutingEventEntity, UserEntity } from '../shared/db/entities/index.js';
 import { newId } from '../shared/ids.js';
 import type { ConversationView, MessageView } from '../shared/types/api.js';
 import type { TransferInfo } from '../shared/types/socket-events.js';
 import type { Assignment, QueueMachine } from '../queue-machine/index.js';
-import { bundleView, recentMessages, type ConversationBundle } from './conversation-store.js';
+import { bundleView, findBundle, recentMessages, type ConversationBundle } from './conversation-store.js';
 
 export interface AssignmentContext {
   /** The agent took it themselves from the queue. */
@@ -20,7 +20,7 @@ export interface AssignmentContext {
 
 export async function applyAssignment(ctx: Context, qm: QueueMachine, a: Assignment, o: AssignmentContext = {}): Promise<ConversationView | null> {
   const [bundle, held] = await Promise.all([
-    loadBundleAtOnce(ctx, a.tenantId, a.conversationId),
+    findBundle(ctx, a.tenantId, a.conversationId),
     o.fresh ? { agentId: a.agentId, token: a.token ?? null } : qm.holder(a.tenantId, a.conversationId),
   ]);
   if (!bundle || bundle.conversation.status === 'closed') {
@@ -60,7 +60,7 @@ export async function recordAssignment(ctx: Context, qm: QueueMachine, bundle: C
         .where('id = :id AND status <> :closed AND (assigned_at IS NULL OR assigned_at <= :at)', { id: c.id, closed: 'closed', at })
         .execute(),
       transfer ? undefined : lastTransfer(ctx, c.id),
-      recentMessages(ctx, c.id), m.findOneBy(UserEntity, { id: a.agentId }),
+      recentMessages(ctx, c.id), ctx.rows.findOne(UserEntity, { id: a.agentId }),
     ]);
     if (res.affected !== 1) {
       const now = await m.findOneBy(ConversationEntity, { id: c.id });
@@ -80,7 +80,7 @@ export async function recordAssignment(ctx: Context, qm: QueueMachine, bundle: C
     return conversation;
   }
   await qm.confirm(a);
-  const [messages, agent] = await Promise.all([recentMessages(ctx, c.id), m.findOneBy(UserEntity, { id: a.agentId })]);
+  const [messages, agent] = await Promise.all([recentMessages(ctx, c.id), ctx.rows.findOne(UserEntity, { id: a.agentId })]);
   return tell(ctx, bundle, a, messages, agent?.name, transfer);
 }
 
@@ -93,21 +93,9 @@ function tell(ctx: Context, bundle: ConversationBundle, a: Assignment, messages:
   return conversation;
 }
 
-/** The conversation with its customer and channel in one query: an assignment's latency is its round trips. */
-async function loadBundleAtOnce(ctx: Context, tenantId: string, conversationId: string): Promise<ConversationBundle | null> {
-  const row = await ctx.db.manager.createQueryBuilder(ConversationEntity, 'c')
-    .innerJoinAndMapOne('c.customer', CustomerEntity.options.name, 'cu', 'cu.id = c.customer_id')
-    .innerJoinAndMapOne('c.channel', ChannelEntity.options.name, 'ch', 'ch.id = c.channel_id')
-    .where('c.id = :id AND c.tenant_id = :t', { id: conversationId, t: tenantId })
-    .getOne() as (Conversation & { customer: Customer; channel: Channel }) | null;
-  if (!row) return null;
-  const { customer, channel, ...conversation } = row;
-  return { conversation: conversation as Conversation, customer, channel };
-}
-
 /** A conversation transferred to a queue reaches its next agent with the note the previous one left. */
 async function lastTransfer(ctx: Context, conversationId: string): Promise<TransferInfo | undefined> {
-  const last = await ctx.db.manager.findOne(RoutingEventEntity, { where: { conversationId }, order: { createdAt: 'DESC' } });
+  const last = await ctx.rows.findOne(RoutingEventEntity, { conversationId }, { createdAt: 'DESC' });
   if (last?.kind !== 'transferred') return undefined;
   return { fromAgentId: last.fromAgentId ?? null, note: last.note, at: new Date(last.createdAt).toISOString() };
 }

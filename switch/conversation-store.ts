@@ -12,14 +12,24 @@ import { toConversationView, toMessageView } from './views.js';
 export interface ConversationBundle { conversation: Conversation; customer: Customer; channel: Channel }
 
 export async function loadBundle(ctx: Context, tenantId: string, conversationId: string): Promise<ConversationBundle> {
+  const bundle = await findBundle(ctx, tenantId, conversationId);
+  if (!bundle) throw notFound(`Conversation ${conversationId}`);
+  return bundle;
+}
+
+/**
+ * The conversation with its customer and channel, or null. Three point reads (the last two at
+ * once) without TypeORM's query path: on MariaDB that is cheaper than one join through the query
+ * builder, whose hydration alone costs more CPU than a round trip here.
+ */
+export async function findBundle(ctx: Context, tenantId: string, conversationId: string): Promise<ConversationBundle | null> {
   const conversation = await ctx.rows.findOne(ConversationEntity, { id: conversationId });
-  if (!conversation || conversation.tenantId !== tenantId) throw notFound(`Conversation ${conversationId}`);
+  if (!conversation || conversation.tenantId !== tenantId) return null;
   const [customer, channel] = await Promise.all([
     ctx.rows.findOne(CustomerEntity, { id: conversation.customerId }),
     ctx.rows.findOne(ChannelEntity, { id: conversation.channelId }),
   ]);
-  if (!customer || !channel) throw notFound(`Conversation ${conversationId}`);
-  return { conversation, customer, channel };
+  return customer && channel ? { conversation, customer, channel } : null;
 }
 
 export function bundleView(b: ConversationBundle): ConversationView {

@@ -36,10 +36,11 @@ export class Rows {
   /** Stops what runs beside the database (SQLite's checkpoint thread); call before closing the data source. */
   async close(): Promise<void> { await this.sqlite?.checkpointer?.stop(); }
 
-  /** The row whose columns equal `where` (a null value matches NULL), or null. */
-  async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>): Promise<T | null> {
-    if (this.sqlite) return this.execSync({ op: 'findOne', entity, where }) as T | null; // a prepared statement, without TypeORM's query path
-    const st = this.statement({ op: 'findOne', entity, where });
+  /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
+  async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Promise<T | null> {
+    const op = { op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined } as const;
+    if (this.sqlite) return this.execSync(op) as T | null; // a prepared statement, without TypeORM's query path
+    const st = this.statement(op);
     const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
     return rows.length ? this.fromDb<T>(st.table, rows[0]) : null;
   }
