@@ -52,7 +52,7 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
 }
 
 /** The durable send job of a stored outbound message, carrying what its first run needs. */
-export async function queueSend(ctx: Context, msg: Omit<Message, 'seq'>, agentId: string | null, customer: Pick<Customer, 'id' | 'externalUserId'>): Promise<void> {
+async function queueSend(ctx: Context, msg: Omit<Message, 'seq'>, agentId: string | null, customer: Pick<Customer, 'id' | 'externalUserId'>): Promise<void> {
   const first = { message: msg, agentId, customerId: customer.id, externalUserId: customer.externalUserId };
   await ctx.jobs.add('gateway-outbound', { messageId: msg.id, first }, { jobId: `out-${msg.id}` });
 }
