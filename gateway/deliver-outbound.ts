@@ -26,9 +26,10 @@ export async function deliverOutbound(ctx: Context, data: JobPayloads['gateway-o
   if (!rt || !adapter) return markFailed(ctx, msg, agentId, 'The channel of this conversation was removed or is not available.');
 
   // Sent already, but the recording failed (the database was away): record it, never send again.
-  // Only a run after an earlier one can find such a marker, so a first run does not ask.
+  // Only a run after an earlier one can find such a marker, or a job queued again for a message
+  // (a resend): a first run carrying its message does not ask.
   const sentMarker = ctx.key('outbound-sent', msg.id);
-  const alreadySent = ranBefore ? await ctx.redis.get(sentMarker) : null;
+  const alreadySent = ranBefore || !data.first ? await ctx.redis.get(sentMarker) : null;
   if (alreadySent !== null) {
     await recordSent(ctx, msg, agentId, alreadySent);
     await ctx.redis.del(sentMarker);

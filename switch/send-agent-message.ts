@@ -30,7 +30,7 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
     // A resend of a message already stored is answered with it, even if it could not be sent now
     // (the conversation was transferred since, the file deleted).
     const earlier = await ctx.rows.findOne(MessageEntity, { conversationId: c.id, clientMessageId: input.clientMessageId });
-    if (earlier) return toMessageView(earlier);
+    if (earlier) return resent(ctx, earlier);
     throw err;
   }
   const now = new Date();
@@ -43,12 +43,23 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   };
   // A resend (the same clientMessageId) finds the stored message here instead of storing a second.
   const earlier = await ctx.rows.run(() => storeOutbound(msg));
-  if (earlier) return toMessageView(earlier);
+  if (earlier) return resent(ctx, earlier);
   const view = toMessageView(msg);
   // Told before the send job exists, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
   await queueSend(ctx, msg, c.agentId, customer);
   return view;
+}
+
+/**
+ * A resend of a stored reply. If that reply is still pending, its send job may never have been
+ * queued (Redis refused it after the reply was stored): queue it again. The same job id makes
+ * this a no-op when the job exists; the job carries no copy of the message, so it reads what is
+ * stored, sent marker included, like a retry.
+ */
+async function resent(ctx: Context, earlier: Message): Promise<MessageView> {
+  if (earlier.status === 'pending') await ctx.jobs.add('gateway-outbound', { messageId: earlier.id }, { jobId: `out-${earlier.id}` });
+  return toMessageView(earlier);
 }
 
 /** The durable send job of a stored outbound message, carrying what its first run needs. */

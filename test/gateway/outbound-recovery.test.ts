@@ -8,6 +8,7 @@ import { deliverOutbound } from '../../gateway/deliver-outbound.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../../shared/db/entities/index.js';
 import { newId } from '../../shared/ids.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitUntil } from '../helpers/wait.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, storedMessage } from '../helpers/gateway.js';
 import { telegramCase } from './conformance/telegram.js';
 import type { FakeTelegramServer } from '../fakes/telegram-server.js';
@@ -97,4 +98,26 @@ describe('outbound: a send that was not recorded', function () {
       expect(sent(text)).to.equal(1);
     });
   }
+
+  it('a resend of a reply whose send job was never queued (Redis refused it) queues it, and the reply is sent once', async () => {
+    const text = 'stored, but its job was lost';
+    const msg = await pendingReply(text);
+    const admin = await app.login('admin@demo.local');
+    for (let i = 0; i < 2; i++) {
+      const r = await app.api('POST', `/api/v1/conversations/${conversationId}/messages`, { token: admin, body: { text, clientMessageId: msg.clientMessageId } });
+      expect(r.status, JSON.stringify(r.body)).to.be.oneOf([200, 201]);
+      expect(r.body.id).to.equal(msg.id);
+    }
+    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent');
+    expect(sent(text)).to.equal(1);
+  });
+
+  it('a job queued again without its message (a resend) records a send the platform has, without sending again', async () => {
+    const text = 'queued again after it was sent';
+    const msg = await pendingReply(text);
+    await app.ctx.redis.set(marker(msg.id), '424244', 'EX', 60);
+    await deliverOutbound(app.ctx, { messageId: msg.id }, run({}), 'token');
+    expect(await storedMessage(app, msg.id)).to.include({ status: 'sent', externalMessageId: '424244' });
+    expect(sent(text)).to.equal(0);
+  });
 });
