@@ -61,7 +61,7 @@ export async function startApp(config: Config, services: ServiceName[], logger: 
     app.use(webhookRoutes(ctx));
     app.use(widgetRoutes(ctx));
     mountCustomerNamespace(ctx, sockets.io);
-    startGateway(ctx);
+    await startGateway(ctx);
   }
   if (has('media-server')) {
     // Before the console's /api/v1 router, which takes JSON bodies only: uploads are multipart.

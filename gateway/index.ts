@@ -2,6 +2,8 @@
 // web widget's socket namespace. Nothing outside this folder sees a platform's own shapes.
 import type { Context } from '../shared/context.js';
 import { deliverOutbound } from './deliver-outbound.js';
+import { startPendingSendsSweep } from './requeue-pending-sends.js';
+export { requeuePendingSends } from './requeue-pending-sends.js';
 
 export { webhookRoutes, webhookFastPath } from './webhook-routes.js';
 export { mountCustomerNamespace } from './adapters/webchat/customer-namespace.js';
@@ -15,9 +17,10 @@ export { fetchPlatformMedia } from './fetch-platform-media.js';
 export { listChannelTemplates } from './list-templates.js';
 export { authenticateVisitor, widgetAllowedOrigin, type Visitor } from './adapters/webchat/visitor-auth.js';
 
-/** Runs the outbound sender: stored agent and bot messages to their platforms. */
-export function startGateway(ctx: Context): void {
+/** Runs the outbound sender: stored agent and bot messages to their platforms, and the sweep for those never queued. */
+export async function startGateway(ctx: Context): Promise<void> {
   ctx.jobs.work('gateway-outbound', (data, job, token) => deliverOutbound(ctx, data, job, token), { concurrency: Math.max(ctx.config.workerConcurrency, 50) });
+  await startPendingSendsSweep(ctx);
 }
 
 import express from 'express';

@@ -32,6 +32,8 @@ export interface JobPayloads {
   'queue-stats': { tenantId: string };
   /** A stored outbound message to send to its platform. */
   'gateway-outbound': { messageId: string; first?: OutboundSnapshot };
+  /** The periodic look for outbound messages stored but never queued (one run per time slot, across processes). */
+  'gateway-sweep': { at: number };
   /** An inbound message whose platform attachments are still to be fetched into our store. */
   'media-fetch': { messageId: string };
 }

@@ -5,8 +5,10 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { deliverOutbound } from '../../gateway/deliver-outbound.js';
+import { requeuePendingSends } from '../../gateway/index.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../../shared/db/entities/index.js';
 import { newId } from '../../shared/ids.js';
+import { DB_KINDS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitUntil } from '../helpers/wait.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, storedMessage } from '../helpers/gateway.js';
@@ -15,14 +17,14 @@ import type { FakeTelegramServer } from '../fakes/telegram-server.js';
 
 const run = (o: Partial<Pick<Job, 'attemptsMade' | 'stalledCounter'>>) => ({ attemptsMade: 0, stalledCounter: 0, opts: { attempts: 8 }, ...o }) as unknown as Job;
 
-describe('outbound: a send that was not recorded', function () {
+for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${db})`, function () {
   let app: TestApp;
   let fake: FakeTelegramServer;
   let conversationId = '';
   let channelId = '';
 
   before(async () => {
-    app = await startTestApp({ db: 'sqlite', services: WITHOUT_MEDIA_FETCH });
+    app = await startTestApp({ db, services: WITHOUT_MEDIA_FETCH });
     fake = await telegramCase.startFake();
     const ch = await createChannel(app, 'telegram', telegramCase.config(fake));
     channelId = ch.id;
@@ -33,8 +35,7 @@ describe('outbound: a send that was not recorded', function () {
   after(async () => { await fake.close(); await app.stop(); });
 
   /** A reply stored as pending with no job of its own: the test plays the job. */
-  async function pendingReply(text: string): Promise<Message> {
-    const now = new Date();
+  async function pendingReply(text: string, now = new Date()): Promise<Message> {
     const msg = {
       id: newId(), tenantId: (await storedMessages(app, channelId))[0].tenantId, conversationId, channelId,
       direction: 'out', sender: 'agent', agentId: null, type: 'text', text, content: null, status: 'pending', error: null,
@@ -119,5 +120,17 @@ describe('outbound: a send that was not recorded', function () {
     await deliverOutbound(app.ctx, { messageId: msg.id }, run({}), 'token');
     expect(await storedMessage(app, msg.id)).to.include({ status: 'sent', externalMessageId: '424244' });
     expect(sent(text)).to.equal(0);
+  });
+
+  it('a periodic sweep queues the send of a reply stored minutes ago and never queued, once; a fresh one is left to its producer', async () => {
+    const old = await pendingReply('stored, then the process died', new Date(Date.now() - 5 * 60_000));
+    const fresh = await pendingReply('stored a moment ago');
+    expect(await requeuePendingSends(app.ctx)).to.be.at.least(1);
+    await waitUntil(async () => (await storedMessage(app, old.id)).status === 'sent');
+    await requeuePendingSends(app.ctx);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent('stored, then the process died')).to.equal(1);
+    expect(sent('stored a moment ago')).to.equal(0);
+    expect((await storedMessage(app, fresh.id)).status).to.equal('pending');
   });
 });
