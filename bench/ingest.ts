@@ -6,7 +6,7 @@
 import { round } from './bench-math.js';
 import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { writeResult } from './gateway/results.js';
-import { cpuMeter, redisServerPid } from './process-cpu.js';
+import { appAndRedisMeter } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -35,15 +35,14 @@ async function main() {
   console.log(`baseline before (bare node:http + JSON.parse): ${round(before.requestsPerSecond, 0)} req/s, p99 ${before.p99Ms} ms`);
 
   const started = Date.now();
-  const meter = cpuMeter([...world.cluster.pids, redisServerPid()]);
+  const meter = appAndRedisMeter(world.cluster.pids);
   const r = await load({ url: world.cluster.urls[0], channels: world.channels, users, seconds, connections, text: (s) => `ingest ${s}` });
   const accepted = r['2xx'];
   // Every acknowledged message must reach its agent: wait for the stragglers.
   const until = Date.now() + 30_000;
   while (delivered < accepted && Date.now() < until) await sleep(50);
   const deliveredPerSecond = delivered / ((lastDeliveredAt - started) / 1000);
-  const used = meter.stop();
-  const redisCpuMs = used.pop()!, appCpuMs = used.reduce((a, b) => a + b, 0);
+  const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
   const cpu = { appMsPerMessage: round(appCpuMs / delivered, 3), redisMsPerMessage: round(redisCpuMs / delivered, 3) };
   const app = {
     acceptedPerSecond: r.requests.average, accepted, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, p50Ms: r.latency.p50, p99Ms: r.latency.p99,

@@ -8,7 +8,7 @@ import { percentile, round } from './bench-math.js';
 import { args, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { stampOf, stampText } from './gateway/webhook-shapes.js';
 import { writeResult } from './gateway/results.js';
-import { cpuMeter, redisServerPid } from './process-cpu.js';
+import { appAndRedisMeter } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -64,10 +64,9 @@ async function main() {
   console.log(`baseline (socket.io → axios POST): p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms (${baseline.received}/${baseline.sent})`);
 
   const targets = [...world.holderOf.entries()].map(([conversationId, agent]) => ({ socket: agent.socket as unknown as Socket, conversationId }));
-  const meter = cpuMeter([...world.cluster.pids, redisServerPid()]);
+  const meter = appAndRedisMeter(world.cluster.pids);
   const app = await drive(targets, world);
-  const used = meter.stop();
-  const redisCpuMs = used.pop()!, appCpuMs = used.reduce((a, b) => a + b, 0);
+  const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
   const cpu = { appMsPerMessage: round(appCpuMs / app.sent, 3), redisMsPerMessage: round(redisCpuMs / app.sent, 3), appBusy: round(appCpuMs / (seconds * 1000), 2) };
   const ratio = app.p99Ms / baseline.p99Ms;
   console.log(`app (agent emit → store → send job → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);

@@ -24,6 +24,18 @@ export function cpuMeter(pids: (number | undefined)[]): { stop(): number[] } {
   return { stop: () => pids.map((p, i) => processCpuMs(p) - start[i]) };
 }
 
+/** A CPU meter over the app's processes (summed) and the local Redis server. */
+export function appAndRedisMeter(appPids: (number | undefined)[]): { stop(): { appMs: number; redisMs: number } } {
+  const meter = cpuMeter([...appPids, redisServerPid()]);
+  return {
+    stop: () => {
+      const used = meter.stop();
+      const redisMs = used.pop()!;
+      return { appMs: used.reduce((a, b) => a + b, 0), redisMs };
+    },
+  };
+}
+
 /** The local Redis server's process id, when it runs on this machine (undefined otherwise). */
 export function redisServerPid(): number | undefined {
   try {

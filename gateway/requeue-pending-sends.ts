@@ -6,6 +6,7 @@
 import { LessThan } from 'typeorm';
 import type { Context } from '../shared/context.js';
 import { MessageEntity } from '../shared/db/entities/index.js';
+import { queueOutboundSend } from '../shared/jobs/outbound-send.js';
 
 export const SWEEP_EVERY_MS = 60_000;
 /** Longer than storing and queuing ever take: younger pending messages are left to their own producer. */
@@ -19,7 +20,7 @@ export async function requeuePendingSends(ctx: Context, now = Date.now()): Promi
     where: { status: 'pending', direction: 'out', createdAt: LessThan(new Date(now - STALE_AFTER_MS)) },
     order: { createdAt: 'ASC' }, take: BATCH,
   });
-  await Promise.all(stale.map((m) => ctx.jobs.add('gateway-outbound', { messageId: m.id }, { jobId: `out-${m.id}` })));
+  await Promise.all(stale.map((m) => queueOutboundSend(ctx.jobs, m.id)));
   return stale.length;
 }
 

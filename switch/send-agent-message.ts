@@ -2,9 +2,10 @@
 // durable job. The same clientMessageId twice is the same message, stored and sent once.
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
-import { ConversationEntity, MessageEntity, type Customer, type Message } from '../shared/db/entities/index.js';
+import { ConversationEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
 import { insertOrFind, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
+import { queueOutboundSend } from '../shared/jobs/outbound-send.js';
 import type { MessageView } from '../shared/types/api.js';
 import { templateText, type TemplateRef } from '../shared/types/message.js';
 import { AppError } from '../shared/errors.js';
@@ -47,7 +48,8 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   const view = toMessageView(msg);
   // Told before the send job exists, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
-  await queueSend(ctx, msg, c.agentId, customer);
+  // The job carries what its first run needs, so that it reads nothing back.
+  await queueOutboundSend(ctx.jobs, msg.id, { message: msg, agentId: c.agentId, customerId: customer.id, externalUserId: customer.externalUserId });
   return view;
 }
 
@@ -58,14 +60,8 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
  * stored, sent marker included, like a retry.
  */
 async function resent(ctx: Context, earlier: Message): Promise<MessageView> {
-  if (earlier.status === 'pending') await ctx.jobs.add('gateway-outbound', { messageId: earlier.id }, { jobId: `out-${earlier.id}` });
+  if (earlier.status === 'pending') await queueOutboundSend(ctx.jobs, earlier.id);
   return toMessageView(earlier);
-}
-
-/** The durable send job of a stored outbound message, carrying what its first run needs. */
-async function queueSend(ctx: Context, msg: Omit<Message, 'seq'>, agentId: string | null, customer: Pick<Customer, 'id' | 'externalUserId'>): Promise<void> {
-  const first = { message: msg, agentId, customerId: customer.id, externalUserId: customer.externalUserId };
-  await ctx.jobs.add('gateway-outbound', { messageId: msg.id, first }, { jobId: `out-${msg.id}` });
 }
 
 /** Stores the reply and touches its conversation, as one unit; a resent one (same clientMessageId) gives back the stored one instead. */
