@@ -14,6 +14,21 @@
 // A flush is synchronous from BEGIN to COMMIT (better-sqlite3 is synchronous), so no other code
 // can slip a statement into the shared transaction. If an asynchronous TypeORM transaction is open
 // on the connection when a flush is due, the flush waits for it to end rather than join it.
+//
+// The fsync that makes a commit durable runs off the event loop. The connection commits with
+// synchronous = FULL, which syncs the WAL inside COMMIT: 120 µs of CPU and 250 µs of a stalled
+// event loop per commit on our machines, a third of the whole process's time at 500 replies a
+// second. A group instead commits with synchronous = NORMAL (the WAL is written, not synced:
+// 14 µs) and then syncs the WAL file with fdatasync on libuv's thread pool; its units resolve only
+// once that sync is done, so what they acknowledge is on disk exactly as with FULL. Commits made
+// while a sync is running wait for the next one, which covers them all. Every other write on the
+// connection (TypeORM's) still commits with FULL. Should a sync fail, its units fail (their writes
+// may not survive a power cut, so their callers must not acknowledge them) and the connection
+// goes back to syncing inside COMMIT for good. A reader outside the units (Rows.findOne) may see a
+// group's rows during the sync, a fraction of a millisecond before they are durable; nothing
+// acknowledged rests on such a read, since units resolve after the sync that covers every commit
+// before theirs.
+import fs from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 
 interface Pending<T = unknown> { run: () => T; resolve: (v: T) => void; reject: (err: unknown) => void }
@@ -29,17 +44,38 @@ export class GroupCommit {
   private waitingSince = 0;
   /** After a failure the next group runs each unit in a savepoint, so that failures never cascade into re-runs. */
   private careful = false;
-  /** Units run and transactions committed, for tests and metrics. */
-  readonly stats = { units: 0, commits: 0 };
+  /** Units run, transactions committed and WAL syncs done off the event loop, for tests and metrics. */
+  readonly stats = { units: 0, commits: 0, syncs: 0 };
 
   /** Prepared once, not parsed on every flush. */
-  private readonly tx: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', BetterSqlite3.Statement>;
+  private readonly tx: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo' | 'relax' | 'strict', BetterSqlite3.Statement>;
+  /** The WAL file, opened for fdatasync; undefined when commits sync inside COMMIT (in memory, or after a failed sync). */
+  private wal?: number;
+  /** Acknowledgements waiting for the sync in flight (`syncing`) or for the next one. */
+  private afterSync: ((err?: Error) => void)[] = [];
+  private syncing: Promise<void> | null = null;
+  private syncFailure?: Error;
 
-  constructor(private readonly db: BetterSqlite3.Database) {
+  /** `onProblem` hears, in a sentence for the log, that syncing off the event loop failed and stopped. */
+  constructor(private readonly db: BetterSqlite3.Database, private readonly onProblem: (message: string) => void = () => {}) {
     this.tx = {
       begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK'),
       savepoint: db.prepare('SAVEPOINT unit'), release: db.prepare('RELEASE unit'), rollbackTo: db.prepare('ROLLBACK TO unit'),
+      relax: db.prepare('PRAGMA synchronous = NORMAL'), strict: db.prepare('PRAGMA synchronous = FULL'),
     };
+    const journal = db.pragma('journal_mode', { simple: true });
+    if (!db.memory && !db.readonly && journal === 'wal') {
+      try { this.wal = fs.openSync(`${db.name}-wal`, 'r'); } catch { /* no WAL file yet: commits sync inside COMMIT */ }
+    }
+  }
+
+  /** True while groups commit without a sync and sync the WAL off the event loop. */
+  get syncsOffTheEventLoop(): boolean { return this.wal !== undefined; }
+
+  /** Waits for the sync in flight and closes the WAL file; the connection syncs inside COMMIT from now on. */
+  async close(): Promise<void> {
+    while (this.syncing) await this.syncing;
+    this.stopSyncing();
   }
 
   /** Queues `run` (synchronous statements on the connection) for the next group; resolves after its commit. */
@@ -73,6 +109,17 @@ export class GroupCommit {
     const batch = this.queue.splice(0, MAX_UNITS);
     const careful = this.careful;
     this.careful = false;
+    const relaxed = this.wal !== undefined;
+    if (relaxed) this.tx.relax.run();
+    try {
+      this.commitGroup(batch, careful);
+    } finally {
+      if (relaxed) this.tx.strict.run();
+    }
+  }
+
+  /** BEGIN, the units, COMMIT; then their promises settle (after the WAL sync, when it runs off the loop). */
+  private commitGroup(batch: Pending[], careful: boolean): void {
     const values: unknown[] = [];
     const failed = new Set<number>();
     try {
@@ -124,8 +171,43 @@ export class GroupCommit {
     }
     this.stats.units += batch.length - failed.size;
     this.stats.commits++;
-    batch.forEach((u, i) => { if (!failed.has(i)) u.resolve(values[i]); });
+    const acknowledge = (err?: Error) => batch.forEach((u, i) => { if (!failed.has(i)) { if (err) u.reject(err); else u.resolve(values[i]); } });
+    if (this.wal === undefined) acknowledge();
+    else this.whenSynced(acknowledge);
     if (this.queue.length) this.schedule();
+  }
+
+  /** Runs `ack` once the WAL is on disk: after the next sync to start, which covers every commit so far. */
+  private whenSynced(ack: (err?: Error) => void): void {
+    this.afterSync.push(ack);
+    if (!this.syncing) this.syncing = this.sync();
+  }
+
+  private async sync(): Promise<void> {
+    while (this.afterSync.length) {
+      const acks = this.afterSync;
+      this.afterSync = [];
+      const wal = this.wal;
+      let failure = this.syncFailure;
+      if (wal !== undefined) {
+        try {
+          await new Promise<void>((resolve, reject) => fs.fdatasync(wal, (err) => (err ? reject(err) : resolve())));
+          this.stats.syncs++;
+        } catch (err) {
+          failure = this.syncFailure = new Error(`SQLite: the write-ahead log could not be synced to disk (${(err as Error).message}); the write may not survive a power cut, so it is not acknowledged`);
+          this.onProblem(`${failure.message}. Commits sync inside COMMIT from now on.`);
+          this.stopSyncing();
+        }
+      }
+      acks.forEach((ack) => ack(failure)); // commits made before a failed sync were never synced: they fail too
+    }
+    this.syncing = null;
+  }
+
+  private stopSyncing(): void {
+    if (this.wal === undefined) return;
+    try { fs.closeSync(this.wal); } catch { /* closed already */ }
+    this.wal = undefined;
   }
 
   private fail(batch: Pending[], err: unknown): void {

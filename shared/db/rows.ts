@@ -29,12 +29,15 @@ export class Rows {
     const db = ds.options.type === 'better-sqlite3' ? (ds.driver as unknown as { databaseConnection?: BetterSqlite3.Database }).databaseConnection : undefined;
     if (db) {
       const checkpointer = db.memory || db.readonly ? undefined : new WalCheckpointer(db, onProblem);
-      this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db), checkpointer };
+      this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db, onProblem), checkpointer };
     }
   }
 
-  /** Stops what runs beside the database (SQLite's checkpoint thread); call before closing the data source. */
-  async close(): Promise<void> { await this.sqlite?.checkpointer?.stop(); }
+  /** Stops what runs beside the database (SQLite's WAL syncs and checkpoint thread); call before closing the data source. */
+  async close(): Promise<void> {
+    await this.sqlite?.group.close();
+    await this.sqlite?.checkpointer?.stop();
+  }
 
   /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Promise<T | null> {
@@ -83,7 +86,10 @@ export class Rows {
   }
 
   /** Group commit figures (SQLite), for tests and metrics. */
-  get groupCommit(): { units: number; commits: number } | undefined { return this.sqlite?.group.stats; }
+  get groupCommit(): { units: number; commits: number; syncs: number; syncsOffTheEventLoop: boolean } | undefined {
+    const g = this.sqlite?.group;
+    return g && { ...g.stats, syncsOffTheEventLoop: g.syncsOffTheEventLoop };
+  }
 
   private execSync(op: RowOp): unknown {
     const st = this.statement(op);

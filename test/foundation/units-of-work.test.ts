@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../shared/db/data-source.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Rows } from '../../shared/db/rows.js';
+import { GroupCommit } from '../../shared/db/group-commit.js';
 import { TenantEntity, type Tenant } from '../../shared/db/entities/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { findOne, insert, update, type Work } from '../../shared/db/work.js';
@@ -133,10 +135,42 @@ for (const kind of DB_KINDS) {
         expect(await slugs('uw-ours')).to.deep.equal(['uw-ours']);
       });
 
-      it('commits to disk before answering (WAL, synchronous FULL): an acknowledged message survives a power cut', () => {
+      it('commits to disk before answering: other writes sync inside COMMIT (FULL), units after a WAL sync off the event loop', async () => {
         const db = (ds.driver as unknown as { databaseConnection: { pragma(s: string, o?: { simple: boolean }): unknown } }).databaseConnection;
         expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
-        expect(db.pragma('synchronous', { simple: true })).to.equal(2); // 2 = FULL (1 would be NORMAL: a power cut could take the last commits)
+        expect(rows.groupCommit!.syncsOffTheEventLoop).to.equal(true);
+        for (let round = 0; round < 3; round++) {
+          const before = { ...rows.groupCommit! };
+          await Promise.all(Array.from({ length: 20 }, (_, i) => rows.run(() => addTenant(`uw-sync-${round}-${i}`))));
+          const after = rows.groupCommit!;
+          expect(after.syncs, 'a unit resolved before any WAL sync after its commit').to.be.greaterThan(before.syncs);
+          expect(after.syncs - before.syncs).to.be.at.most(after.commits - before.commits); // at most one sync per commit, often fewer
+          // Between groups the connection is back to FULL (2), for TypeORM's own writes; 1 would be NORMAL.
+          expect(db.pragma('synchronous', { simple: true })).to.equal(2);
+        }
+        expect(await slugs('uw-sync-')).to.have.length(60);
+      });
+
+      it('fails the units whose WAL sync failed, saying so, and syncs inside COMMIT from then on', async () => {
+        const db = (ds.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+        const problems: string[] = [];
+        const group = new GroupCommit(db, (m) => problems.push(m)); // a group commit of its own on the same connection
+        const add = (slug: string) => group.submit(() => db.prepare('INSERT INTO tenants (id, slug, name, created_at) VALUES (?, ?, ?, ?)').run(newId(), slug, slug, new Date().toISOString()));
+        try {
+          expect(group.syncsOffTheEventLoop).to.equal(true);
+          // The WAL file handle goes bad under the group commit: its next fdatasync fails (EBADF).
+          fs.closeSync((group as unknown as { wal: number }).wal);
+          const failed = await Promise.allSettled([add('uw-unsynced-a'), add('uw-unsynced-b')]);
+          expect(failed.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+          expect((failed[0] as PromiseRejectedResult).reason.message).to.match(/could not be synced to disk .*not acknowledged/);
+          expect(problems.join(' ')).to.match(/Commits sync inside COMMIT from now on/);
+          expect(group.syncsOffTheEventLoop).to.equal(false);
+          await add('uw-synced-after');
+          expect(await slugs('uw-synced-after')).to.deep.equal(['uw-synced-after']);
+          expect(db.pragma('synchronous', { simple: true })).to.equal(2);
+        } finally {
+          await group.close();
+        }
       });
 
       it('checkpoints the WAL on its own thread: the main connection never does, and the log does not grow without end', async function () {
