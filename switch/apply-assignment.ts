@@ -19,6 +19,7 @@ export interface AssignmentContext {
 }
 
 export async function applyAssignment(ctx: Context, qm: QueueMachine, a: Assignment, o: AssignmentContext = {}): Promise<ConversationView | null> {
+  if (o.fresh && a.mode !== 'offer') return recordFreshAssignment(ctx, qm, a);
   const [bundle, held] = await Promise.all([
     findBundle(ctx, a.tenantId, a.conversationId),
     o.fresh ? { agentId: a.agentId, token: a.token ?? null } : qm.holder(a.tenantId, a.conversationId),
@@ -45,43 +46,74 @@ async function recordOffer(ctx: Context, qm: QueueMachine, bundle: ConversationB
   return conversation;
 }
 
+/**
+ * An assignment this process has just made: it holds the agent's capacity and nobody can have
+ * recorded it yet, so the write and every read the agent's event needs go out at once. The agent
+ * hears of it after the slowest of them, not after three database round trips in a row (the
+ * conversation, then its customer and channel, then the write).
+ */
+async function recordFreshAssignment(ctx: Context, qm: QueueMachine, a: Assignment): Promise<ConversationView | null> {
+  const at = new Date(a.at ?? Date.now());
+  const [bundle, written, last, messages, agent] = await Promise.all([
+    findBundle(ctx, a.tenantId, a.conversationId), writeAssignment(ctx, a, at),
+    lastTransfer(ctx, a.conversationId), recentMessages(ctx, a.conversationId), ctx.rows.findOne(UserEntity, { id: a.agentId }),
+  ]);
+  if (!written) return notWritten(ctx, qm, a);
+  if (!bundle) throw new Error(`conversation ${a.conversationId} was assigned but its customer or channel is missing`);
+  return recorded(ctx, qm, bundle, a, at, messages, agent?.name, last, {});
+}
+
 /** Writes the assignment (only over an older one: the engine's instant orders them) and tells everyone. */
 export async function recordAssignment(ctx: Context, qm: QueueMachine, bundle: ConversationBundle, a: Assignment, o: AssignmentContext = {}): Promise<ConversationView | null> {
-  const m = ctx.db.manager;
   const c = bundle.conversation;
   const at = new Date(a.at ?? Date.now());
   const already = c.status === 'assigned' && c.agentId === a.agentId && c.assignedAt && new Date(c.assignedAt).getTime() === at.getTime();
-  let transfer = o.transfer;
   if (!already) {
     // Independent reads beside the write: the agent hears of it after one round trip, not five.
-    const [res, last, messages, agent] = await Promise.all([
-      m.createQueryBuilder().update(ConversationEntity)
-        .set({ status: 'assigned', agentId: a.agentId, queueId: a.queueId || c.queueId, assignedAt: at, updatedAt: new Date(), unattended: null })
-        .where('id = :id AND status <> :closed AND (assigned_at IS NULL OR assigned_at <= :at)', { id: c.id, closed: 'closed', at })
-        .execute(),
-      transfer ? undefined : lastTransfer(ctx, c.id),
+    const [written, last, messages, agent] = await Promise.all([
+      writeAssignment(ctx, a, at), o.transfer ? undefined : lastTransfer(ctx, c.id),
       recentMessages(ctx, c.id), ctx.rows.findOne(UserEntity, { id: a.agentId }),
     ]);
-    if (res.affected !== 1) {
-      const now = await m.findOneBy(ConversationEntity, { id: c.id });
-      if (now?.status === 'closed') await qm.release(a.tenantId, a.conversationId);
-      return null;
-    }
-    transfer ??= last;
-    Object.assign(c, { status: 'assigned', agentId: a.agentId, queueId: a.queueId || c.queueId, assignedAt: at, updatedAt: new Date(), unattended: null });
-    const conversation = tell(ctx, bundle, a, messages, agent?.name, transfer);
-    await Promise.all([
-      o.transfer ? undefined : m.insert(RoutingEventEntity, {
-        id: newId(), tenantId: a.tenantId, conversationId: c.id, kind: o.picked ? 'picked' : 'assigned', queueId: a.queueId || c.queueId,
-        agentId: a.agentId, note: null, durationMs: a.waitMs ?? null, createdAt: at,
-      }),
-      qm.confirm(a),
-    ]);
-    return conversation;
+    if (!written) return notWritten(ctx, qm, a);
+    return recorded(ctx, qm, bundle, a, at, messages, agent?.name, o.transfer ?? last, o);
   }
   await qm.confirm(a);
   const [messages, agent] = await Promise.all([recentMessages(ctx, c.id), ctx.rows.findOne(UserEntity, { id: a.agentId })]);
-  return tell(ctx, bundle, a, messages, agent?.name, transfer);
+  return tell(ctx, bundle, a, messages, agent?.name, o.transfer);
+}
+
+/** The conditional write: true unless the conversation is closed (or gone) or a newer assignment is recorded. */
+async function writeAssignment(ctx: Context, a: Assignment, at: Date): Promise<boolean> {
+  const res = await ctx.db.manager.createQueryBuilder().update(ConversationEntity)
+    .set({ status: 'assigned', agentId: a.agentId, ...(a.queueId ? { queueId: a.queueId } : {}), assignedAt: at, updatedAt: new Date(), unattended: null })
+    .where('id = :id AND tenant_id = :tenantId AND status <> :closed AND (assigned_at IS NULL OR assigned_at <= :at)', { id: a.conversationId, tenantId: a.tenantId, closed: 'closed', at })
+    .execute();
+  return res.affected === 1;
+}
+
+/** Not written: a conversation closed meanwhile gives its capacity back; a newer assignment keeps it. */
+async function notWritten(ctx: Context, qm: QueueMachine, a: Assignment): Promise<null> {
+  const now = await ctx.rows.findOne(ConversationEntity, { id: a.conversationId });
+  if (!now || now.status === 'closed') await qm.release(a.tenantId, a.conversationId);
+  return null;
+}
+
+/** After the write: the agent, the customer and the supervisors are told; the report row and the engine's confirmation follow. */
+async function recorded(
+  ctx: Context, qm: QueueMachine, bundle: ConversationBundle, a: Assignment, at: Date,
+  messages: MessageView[], agentName: string | undefined, transfer: TransferInfo | undefined, o: AssignmentContext,
+): Promise<ConversationView> {
+  const c = bundle.conversation;
+  Object.assign(c, { status: 'assigned', agentId: a.agentId, queueId: a.queueId || c.queueId, assignedAt: at, updatedAt: new Date(), unattended: null });
+  const conversation = tell(ctx, bundle, a, messages, agentName, transfer);
+  await Promise.all([
+    o.transfer ? undefined : ctx.db.manager.insert(RoutingEventEntity, {
+      id: newId(), tenantId: a.tenantId, conversationId: c.id, kind: o.picked ? 'picked' : 'assigned', queueId: a.queueId || c.queueId,
+      agentId: a.agentId, note: null, durationMs: a.waitMs ?? null, createdAt: at,
+    }),
+    qm.confirm(a),
+  ]);
+  return conversation;
 }
 
 function tell(ctx: Context, bundle: ConversationBundle, a: Assignment, messages: MessageView[], agentName: string | undefined, transfer: TransferInfo | undefined): ConversationView {

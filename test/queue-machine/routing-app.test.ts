@@ -4,6 +4,8 @@
 import { expect } from 'chai';
 import { DB_KINDS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { ConversationEntity } from '../../shared/db/entities/index.js';
+import { QueueMachine } from '../../queue-machine/queue-machine.js';
 import { collect, emitAck, sleep, type AnySocket } from '../helpers/sockets.js';
 import { connected, customerWrites, FAST_ROUTING_ENV, goOnline, historyKinds, next, online, routingWorld, waitUntil } from './routing-world.js';
 
@@ -164,6 +166,26 @@ for (const db of DB_KINDS) {
       expect(off.status).to.equal(200);
       const agentDenied = await app.api('PATCH', `/api/v1/agents/${w.agents[0].id}`, { token: w.agents[0].token, body: { capacity: 9 } });
       expect(agentDenied.status).to.equal(403);
+    });
+
+    it('gives the capacity back when the conversation was closed while its assignment was being recorded', async () => {
+      const w = await routingWorld(app, { agents: [{ capacity: 1 }] });
+      const agent = await connected(app.url, w.agents[0], open);
+      const first = await customerWrites(app.url, w.channelId, open, 'first');
+      // Closed in the database by someone else whose release has not reached Redis yet: the engine
+      // still sees it waiting and assigns it; the record finds it closed. (This suite's periodic
+      // recovery runs every 30 s, so only the process recording the assignment can free it in time.)
+      await app.ctx.db.manager.update(ConversationEntity, { id: first.conversationId }, { status: 'closed', closedAt: new Date() });
+      const seen: string[] = [];
+      agent.on('conversation:assigned', (p: any) => seen.push(p.conversation.id));
+      await goOnline(agent);
+      const conv = await app.ctx.db.manager.findOneByOrFail(ConversationEntity, { id: first.conversationId });
+      const reader = new QueueMachine(app.ctx.redis, app.ctx.config.redisPrefix, { assign: async () => {}, routed: async () => {}, schedule: async () => {}, cancel: async () => {}, changed: () => {} });
+      await waitUntil(async () => (await reader.holder(conv.tenantId, conv.id)).agentId === null, 5000, 'the capacity given back');
+      const second = await customerWrites(app.url, w.channelId, open, 'second');
+      await waitUntil(async () => seen.includes(second.conversationId), 5000, 'the next customer assigned to the freed agent');
+      expect(seen).to.deep.equal([second.conversationId]);
+      expect((await app.ctx.db.manager.findOneByOrFail(ConversationEntity, { id: first.conversationId })).status).to.equal('closed');
     });
   });
 }
