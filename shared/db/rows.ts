@@ -49,6 +49,39 @@ export class Rows {
   }
 
   /**
+   * The row whose columns equal `where` together with the rows its foreign keys point at, in one
+   * query: `via` maps a key property of the row (`customerId`) to the entity whose `id` it holds.
+   * Null when the row or any of those is missing.
+   */
+  async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(
+    entity: EntityTarget<T>, where: Partial<T>, via: V,
+  ): Promise<{ row: T; with: { [K in keyof V]: V[K] extends EntityTarget<infer R> ? R : never } } | null> {
+    const t = this.table(entity);
+    const keys = Object.keys(via);
+    const joined = keys.map((k) => this.table(via[k]));
+    const w = Object.keys(where);
+    if (w.some((k) => where[k] === null)) throw new Error('findOneWith matches values, not NULL');
+    const sql = this.sql(t, `with:${w.join(',')}:${keys.join(',')}`, () => {
+      const all = [t, ...joined];
+      const select = all.flatMap((tab, i) => tab.columns.map((c) => `t${i}.${this.q(c.databaseName)} AS ${this.q(`t${i}_${c.databaseName}`)}`)).join(', ');
+      const joins = joined.map((tab, i) => ` JOIN ${this.q(tab.name)} t${i + 1} ON t${i + 1}.${this.q(this.col(tab, 'id').databaseName)} = t0.${this.q(this.col(t, keys[i]).databaseName)}`).join('');
+      return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
+    });
+    const params = w.map((k) => this.toDb(this.col(t, k), where[k]));
+    let raw: Record<string, unknown> | undefined;
+    if (this.sqlite) {
+      let prepared = this.sqlite.prepared.get(sql);
+      if (!prepared) this.sqlite.prepared.set(sql, (prepared = this.sqlite.db.prepare(sql)));
+      raw = prepared.get(...params) as Record<string, unknown> | undefined;
+    } else {
+      raw = ((await this.ds.query(sql, params)) as Record<string, unknown>[])[0];
+    }
+    if (!raw) return null;
+    const part = (tab: Table, i: number) => this.fromDb<ObjectLiteral>(tab, Object.fromEntries(tab.columns.map((c) => [c.databaseName, raw![`t${i}_${c.databaseName}`]])));
+    return { row: part(t, 0) as T, with: Object.fromEntries(keys.map((k, i) => [k, part(joined[i], i + 1)])) as never };
+  }
+
+  /**
    * Inserts one row; columns left undefined get the database's default (generated keys too).
    * Throws the driver's error, unique violations included. On SQLite it joins the group commit.
    */

@@ -8,7 +8,7 @@ import { openDatabase } from '../../shared/db/data-source.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Rows } from '../../shared/db/rows.js';
 import { GroupCommit } from '../../shared/db/group-commit.js';
-import { TenantEntity, type Tenant } from '../../shared/db/entities/index.js';
+import { TenantEntity, UserEntity, type Tenant, type User } from '../../shared/db/entities/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { findOne, insert, update, type Work } from '../../shared/db/work.js';
 import { newId } from '../../shared/ids.js';
@@ -98,6 +98,24 @@ for (const kind of DB_KINDS) {
       const first = (dir: 'ASC' | 'DESC') => rows.run(() => findOne(TenantEntity, { name: 'same name' }, { createdAt: dir }));
       expect((await first('ASC'))!.slug).to.equal('uw-order-by-2');
       expect((await first('DESC'))!.slug).to.equal('uw-order-by-9');
+    });
+
+    it('reads a row with the rows its keys point at in one query, each as findOne would read it, and null when one is missing', async () => {
+      const t = await rows.run(() => addTenant('uw-with'));
+      const user: User = {
+        id: newId(), tenantId: t.id, name: 'Ana', email: 'ana@uw-with.test', passwordHash: 'x', role: 'agent', skills: ['billing'],
+        capacity: 3, createdAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), disabledAt: null, skillLevels: { billing: 7 }, capacities: null,
+      };
+      await rows.insert(UserEntity, user);
+      const found = await rows.findOneWith(UserEntity, { id: user.id }, { tenantId: TenantEntity });
+      expect(found!.row).to.deep.equal(await rows.findOne(UserEntity, { id: user.id }));
+      expect(found!.row).to.deep.include({ name: 'Ana', skills: ['billing'], skillLevels: { billing: 7 }, disabledAt: null });
+      expect(found!.row.createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
+      expect(found!.with.tenantId).to.deep.equal(await rows.findOne(TenantEntity, { id: t.id }));
+      expect(await rows.findOneWith(UserEntity, { id: newId() }, { tenantId: TenantEntity })).to.equal(null);
+      const orphan = { ...user, id: newId(), email: 'orphan@uw-with.test', tenantId: newId() };
+      await rows.insert(UserEntity, orphan); // a tenant id no tenant has (the schema declares no foreign keys)
+      expect(await rows.findOneWith(UserEntity, { id: orphan.id }, { tenantId: TenantEntity })).to.equal(null);
     });
 
     it('runs units in the order given, each seeing the ones before it', async () => {
