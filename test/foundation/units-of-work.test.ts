@@ -84,6 +84,23 @@ for (const kind of DB_KINDS) {
       expect(got.id).to.equal(first.id);
     });
 
+    if (kind === 'mysql') {
+      it('reads inside a unit see what others committed after its first read (READ COMMITTED), on every pooled connection', async () => {
+        // Several units at once, so that more than one pooled connection is used.
+        const seen = await Promise.all(Array.from({ length: 4 }, (_, n) => rows.run(function* () {
+          const slug = `uw-rc-${n}`;
+          const before = yield* findOne(TenantEntity, { slug }); // under REPEATABLE READ this read fixes the snapshot
+          void ds.manager.insert(TenantEntity, tenant(slug));    // another connection commits meanwhile
+          for (let i = 0; i < 2000; i++) {
+            const now = yield* findOne(TenantEntity, { slug });
+            if (now) return { before, now: now.slug };
+          }
+          return { before, now: null };
+        })));
+        expect(seen).to.deep.equal([0, 1, 2, 3].map((n) => ({ before: null, now: `uw-rc-${n}` })));
+      });
+    }
+
     it('compares and sets: a null in the condition matches NULL, and the count says who won', async () => {
       const t = await rows.run(() => addTenant('uw-cas'));
       const claim = (name: string) => rows.run(() => update(TenantEntity, { id: t.id, name: 'Tenant uw-cas' }, { name }));
