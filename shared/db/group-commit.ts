@@ -110,11 +110,21 @@ export class GroupCommit {
     const careful = this.careful;
     this.careful = false;
     const relaxed = this.wal !== undefined;
-    if (relaxed) this.tx.relax.run();
-    try {
-      this.commitGroup(batch, careful);
-    } finally {
-      if (relaxed) this.tx.strict.run();
+    if (relaxed) {
+      try {
+        this.tx.relax.run();
+      } catch (err) {
+        this.fail(batch, err); // the connection is closed, say: nothing of this group is stored
+        return;
+      }
+    }
+    this.commitGroup(batch, careful); // settles every unit of the batch; never throws
+    if (relaxed) {
+      try {
+        this.tx.strict.run();
+      } catch (err) {
+        this.onProblem(`SQLite: could not set synchronous back to FULL after a group commit (${(err as Error).message}); writes outside units of work may not survive a power cut`);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../shared/db/data-source.js';
+import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Rows } from '../../shared/db/rows.js';
 import { GroupCommit } from '../../shared/db/group-commit.js';
@@ -206,6 +207,20 @@ for (const kind of DB_KINDS) {
         } finally {
           await group.close();
         }
+      });
+
+      it('fails units submitted after the connection closed, and nothing crashes', async () => {
+        const file = `${scratch.dataDir}/closed-${newId()}.db`;
+        const db = new Database(file);
+        db.pragma('journal_mode = WAL');
+        db.exec('CREATE TABLE t (v TEXT)');
+        const group = new GroupCommit(db);
+        expect(group.syncsOffTheEventLoop).to.equal(true);
+        await group.submit(() => db.prepare('INSERT INTO t (v) VALUES (?)').run('before'));
+        db.close();
+        const late = await group.submit(() => 'never run').then(() => 'stored', (err: Error) => err.message);
+        expect(late).to.match(/not open/);
+        await group.close();
       });
 
       it('checkpoints the WAL on its own thread: the main connection never does, and the log does not grow without end', async function () {
