@@ -23,8 +23,9 @@ export async function loadBundle(ctx: Context, tenantId: string, conversationId:
  */
 export async function findBundle(ctx: Context, tenantId: string, conversationId: string): Promise<ConversationBundle | null> {
   const found = await ctx.rows.findOneWith(ConversationEntity, { id: conversationId }, { customerId: CustomerEntity, channelId: ChannelEntity });
-  if (!found || found.row.tenantId !== tenantId) return null;
-  return { conversation: found.row, customer: found.with.customerId, channel: found.with.channelId };
+  const { customerId: customer, channelId: channel } = found?.with ?? {};
+  if (!found || found.row.tenantId !== tenantId || !customer || !channel) return null;
+  return { conversation: found.row, customer, channel };
 }
 
 export function bundleView(b: ConversationBundle): ConversationView {

@@ -8,7 +8,7 @@ import {
   ConversationEntity, CustomerEntity, MessageEntity, QueueEntity,
   type Channel, type Conversation, type Customer, type Message,
 } from '../shared/db/entities/index.js';
-import { findOne, insert, insertOrFind, remove, update, type Work } from '../shared/db/work.js';
+import { findOne, findOneWith, insert, insertOrFind, remove, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
 import type { DeliveryStatus, InboundEvent } from '../shared/types/message.js';
 import { customerMessageView, scheduleMediaFetch } from '../media-server/index.js';
@@ -84,16 +84,29 @@ export function echoToWidget(ctx: Context, channel: Pick<Channel, 'platform'>, c
 
 interface StoredMessage { message: Message; conversation: Conversation; customer: Customer; duplicate: boolean }
 
-/** Finds or creates the customer and their open conversation, then stores the message once (a unit of work). */
+/**
+ * Finds or creates the customer and their open conversation, then stores the message once (a unit
+ * of work). The common case, a known customer writing into an open conversation, is one read (the
+ * customer with that conversation) and the insert, whose unique key recognises a redelivery. Only
+ * a customer without an open conversation is checked for a redelivery first, so that a copy of an
+ * old message never opens a new conversation.
+ */
 function* storeInboundMessage(channel: Channel, event: InboundEvent): Work<StoredMessage> {
-  const existing = yield* findOne(MessageEntity, { channelId: channel.id, externalMessageId: event.externalMessageId });
-  const customer = yield* customerOf(channel, event);
-  if (existing) {
-    const conversation = yield* findOne(ConversationEntity, { id: existing.conversationId });
-    if (!conversation) throw new Error(`conversation ${existing.conversationId} of message ${existing.id} is missing`);
-    return { message: existing, conversation, customer, duplicate: true };
+  const key = { channelId: channel.id, externalMessageId: event.externalMessageId };
+  const known = yield* findOneWith(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId }, { openConversationId: ConversationEntity });
+  const open = known?.with.openConversationId;
+  if (known && open && open.status !== 'closed') {
+    const customer = yield* withProfile(known.row, event);
+    return yield* storeInto(channel, event, customer, open);
   }
-  const conversation = yield* openConversation(channel, customer);
+  const existing = yield* findOne(MessageEntity, key);
+  const customer = known ? yield* withProfile(known.row, event) : yield* customerOf(channel, event);
+  if (existing) return yield* duplicateOf(existing, customer);
+  return yield* storeInto(channel, event, customer, yield* openConversation(channel, customer));
+}
+
+/** Stores the message in the conversation and touches it; a redelivery (two copies at once on two processes, say) gives back the stored one. */
+function* storeInto(channel: Channel, event: InboundEvent, customer: Customer, conversation: Conversation): Work<StoredMessage> {
   const now = new Date();
   const content = event.message!;
   const message = {
@@ -102,13 +115,19 @@ function* storeInboundMessage(channel: Channel, event: InboundEvent): Work<Store
     content: pickContent(content), status: 'received', error: null,
     externalMessageId: event.externalMessageId, clientMessageId: event.clientMessageId ?? null, createdAt: now, updatedAt: now,
   } as Message; // seq is given by the database on insert
-  // Two copies arriving at the same moment (two processes): the other one may have stored it.
   const stored = yield* insertOrFind(MessageEntity, message, { channelId: channel.id, externalMessageId: event.externalMessageId });
-  if (!stored.inserted) return { message: stored.row, conversation, customer, duplicate: true };
+  if (!stored.inserted) return yield* duplicateOf(stored.row, customer);
   yield* update(ConversationEntity, { id: conversation.id }, { lastMessageAt: now, updatedAt: now });
   conversation.lastMessageAt = now;
   conversation.updatedAt = now;
   return { message, conversation, customer, duplicate: false };
+}
+
+/** A message stored before, with the conversation it was stored in. */
+function* duplicateOf(existing: Message, customer: Customer): Work<StoredMessage> {
+  const conversation = yield* findOne(ConversationEntity, { id: existing.conversationId });
+  if (!conversation) throw new Error(`conversation ${existing.conversationId} of message ${existing.id} is missing`);
+  return { message: existing, conversation, customer, duplicate: true };
 }
 
 /** A voice note's transcript from the platform (WeChat Recognition) is the message's text. */
@@ -132,20 +151,24 @@ export function findOrCreateCustomer(ctx: Context, channel: Channel, event: Pick
 
 function* customerOf(channel: Channel, event: Pick<InboundEvent, 'externalUserId' | 'profile'>): Work<Customer> {
   const found = yield* findOne(CustomerEntity, { channelId: channel.id, externalUserId: event.externalUserId });
+  if (found) return yield* withProfile(found, event);
   const name = event.profile?.displayName?.slice(0, 200);
-  if (found) {
-    if (name && name !== found.displayName) {
-      yield* update(CustomerEntity, { id: found.id }, { displayName: name });
-      found.displayName = name;
-    }
-    return found;
-  }
   const customer: Customer = {
     id: newId(), tenantId: channel.tenantId, channelId: channel.id, externalUserId: event.externalUserId,
     displayName: name ?? null, locale: event.profile?.locale?.slice(0, 32) ?? null, avatarUrl: event.profile?.avatarUrl ?? null,
     visitorTokenHash: null, openConversationId: null, createdAt: new Date(),
   };
   return (yield* insertOrFind(CustomerEntity, customer, { channelId: channel.id, externalUserId: event.externalUserId })).row;
+}
+
+/** The customer, with the name their platform now gives them. */
+function* withProfile(customer: Customer, event: Pick<InboundEvent, 'profile'>): Work<Customer> {
+  const name = event.profile?.displayName?.slice(0, 200);
+  if (name && name !== customer.displayName) {
+    yield* update(CustomerEntity, { id: customer.id }, { displayName: name });
+    customer.displayName = name;
+  }
+  return customer;
 }
 
 /**

@@ -9,7 +9,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
-import { driveAsync, driveSync, type RowOp, type Work } from './work.js';
+import { driveAsync, driveSync, type Joined, type RowOp, type Work } from './work.js';
 
 interface Column {
   propertyName: string; databaseName: string; isGenerated: boolean;
@@ -17,7 +17,11 @@ interface Column {
 }
 interface Table { name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string> }
 /** A statement and its parameters, with how to read its result. */
-interface Statement { sql: string; params: unknown[]; table: Table; reads: boolean }
+interface Statement {
+  sql: string; params: unknown[]; table: Table;
+  /** For reads: turns the first row of the result into what the operation returns. */
+  read?: (raw: Record<string, unknown>) => unknown;
+}
 
 export class Rows {
   private readonly tables = new Map<unknown, Table>();
@@ -51,36 +55,16 @@ export class Rows {
   }
 
   /**
-   * The row whose columns equal `where` together with the rows its foreign keys point at, in one
-   * query: `via` maps a key property of the row (`customerId`) to the entity whose `id` it holds.
-   * Null when the row or any of those is missing.
+   * The row whose columns equal `where` together with the rows its keys point at, in one query:
+   * `via` maps a key property of the row (`customerId`) to the entity whose `id` it holds. A key
+   * that is NULL or points at no row gives null there. Null when no row matches `where`.
    */
-  async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(
-    entity: EntityTarget<T>, where: Partial<T>, via: V,
-  ): Promise<{ row: T; with: { [K in keyof V]: V[K] extends EntityTarget<infer R> ? R : never } } | null> {
-    const t = this.table(entity);
-    const keys = Object.keys(via);
-    const joined = keys.map((k) => this.table(via[k]));
-    const w = Object.keys(where);
-    if (w.some((k) => where[k] === null)) throw new Error('findOneWith matches values, not NULL');
-    const sql = this.sql(t, `with:${w.join(',')}:${keys.join(',')}`, () => {
-      const all = [t, ...joined];
-      const select = all.flatMap((tab, i) => tab.columns.map((c) => `t${i}.${this.q(c.databaseName)} AS ${this.q(`t${i}_${c.databaseName}`)}`)).join(', ');
-      const joins = joined.map((tab, i) => ` JOIN ${this.q(tab.name)} t${i + 1} ON t${i + 1}.${this.q(this.col(tab, 'id').databaseName)} = t0.${this.q(this.col(t, keys[i]).databaseName)}`).join('');
-      return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
-    });
-    const params = w.map((k) => this.toDb(this.col(t, k), where[k]));
-    let raw: Record<string, unknown> | undefined;
-    if (this.sqlite) {
-      let prepared = this.sqlite.prepared.get(sql);
-      if (!prepared) this.sqlite.prepared.set(sql, (prepared = this.sqlite.db.prepare(sql)));
-      raw = prepared.get(...params) as Record<string, unknown> | undefined;
-    } else {
-      raw = ((await this.ds.query(sql, params)) as Record<string, unknown>[])[0];
-    }
-    if (!raw) return null;
-    const part = (tab: Table, i: number) => this.fromDb<ObjectLiteral>(tab, Object.fromEntries(tab.columns.map((c) => [c.databaseName, raw![`t${i}_${c.databaseName}`]])));
-    return { row: part(t, 0) as T, with: Object.fromEntries(keys.map((k, i) => [k, part(joined[i], i + 1)])) as never };
+  async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(entity: EntityTarget<T>, where: Partial<T>, via: V): Promise<Joined<T, V> | null> {
+    const op = { op: 'findOneWith', entity, where, via } as const;
+    if (this.sqlite) return this.execSync(op) as Joined<T, V> | null;
+    const st = this.statement(op);
+    const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
+    return rows.length ? st.read!(rows[0]) as Joined<T, V> : null;
   }
 
   /**
@@ -131,9 +115,9 @@ export class Rows {
     const s = this.sqlite!;
     let prepared = s.prepared.get(st.sql);
     if (!prepared) s.prepared.set(st.sql, (prepared = s.db.prepare(st.sql)));
-    if (st.reads) {
+    if (st.read) {
       const raw = prepared.get(...st.params) as Record<string, unknown> | undefined;
-      return raw ? this.fromDb(st.table, raw) : null;
+      return raw ? st.read(raw) : null;
     }
     return prepared.run(...st.params).changes;
   }
@@ -157,7 +141,7 @@ export class Rows {
       const value = await driveAsync(work(), async (op) => {
         const st = this.statement(op);
         const result = await runner.query(st.sql, st.params, true) as { records?: Record<string, unknown>[]; affected?: number };
-        if (st.reads) return result.records?.length ? this.fromDb(st.table, result.records[0]) : null;
+        if (st.read) return result.records?.length ? st.read(result.records[0]) : null;
         return result.affected ?? 0;
       });
       await runner.commitTransaction();
@@ -183,23 +167,40 @@ export class Rows {
         const order = Object.entries(o.order ?? {});
         const sql = this.sql(t, `select:${whereKey}:${order.join(',')}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql()}${
           order.length ? ` ORDER BY ${order.map(([k, dir]) => `${this.q(this.col(t, k).databaseName)} ${dir === 'DESC' ? 'DESC' : 'ASC'}`).join(', ')}` : ''} LIMIT 1`);
-        return { sql, params: whereParams, table: t, reads: true };
+        return { sql, params: whereParams, table: t, read: (raw) => this.fromDb(t, raw) };
+      }
+      case 'findOneWith': {
+        const keys = Object.keys(o.via);
+        const joined = keys.map((k) => this.table(o.via[k]));
+        if (w.some((k) => where[k] === null)) throw new Error('findOneWith matches values, not NULL');
+        const sql = this.sql(t, `with:${w.join(',')}:${keys.join(',')}`, () => {
+          const select = [t, ...joined].flatMap((tab, i) => tab.columns.map((c) => `t${i}.${this.q(c.databaseName)} AS ${this.q(`t${i}_${c.databaseName}`)}`)).join(', ');
+          const joins = joined.map((tab, i) => ` LEFT JOIN ${this.q(tab.name)} t${i + 1} ON t${i + 1}.${this.q(this.col(tab, 'id').databaseName)} = t0.${this.q(this.col(t, keys[i]).databaseName)}`).join('');
+          return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
+        });
+        // Each table's columns back under their own names, then read as findOne reads them; a joined row that is not there is null.
+        const part = (raw: Record<string, unknown>, tab: Table, i: number) => (raw[`t${i}_${this.col(tab, 'id').databaseName}`] == null ? null
+          : this.fromDb<ObjectLiteral>(tab, Object.fromEntries(tab.columns.map((c) => [c.databaseName, raw[`t${i}_${c.databaseName}`]]))));
+        return {
+          sql, params: whereParams, table: t,
+          read: (raw) => ({ row: part(raw, t, 0), with: Object.fromEntries(keys.map((k, i) => [k, part(raw, joined[i], i + 1)])) }),
+        };
       }
       case 'insert': {
         const cols = t.columns.filter((c) => o.row[c.propertyName] !== undefined);
         const sql = this.sql(t, `insert:${cols.map((c) => c.propertyName).join(',')}`, () =>
           `INSERT INTO ${this.q(t.name)} (${cols.map((c) => this.q(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-        return { sql, params: cols.map((c) => this.toDb(c, o.row[c.propertyName])), table: t, reads: false };
+        return { sql, params: cols.map((c) => this.toDb(c, o.row[c.propertyName])), table: t };
       }
       case 'update': {
         const s = Object.keys(o.set);
         const sql = this.sql(t, `update:${s.join(',')}:${whereKey}`, () =>
           `UPDATE ${this.q(t.name)} SET ${s.map((k) => `${this.q(this.col(t, k).databaseName)} = ?`).join(', ')} WHERE ${whereSql()}`);
-        return { sql, params: [...s.map((k) => this.toDb(this.col(t, k), o.set[k] ?? null)), ...whereParams], table: t, reads: false };
+        return { sql, params: [...s.map((k) => this.toDb(this.col(t, k), o.set[k] ?? null)), ...whereParams], table: t };
       }
       case 'delete': {
         const sql = this.sql(t, `delete:${whereKey}`, () => `DELETE FROM ${this.q(t.name)} WHERE ${whereSql()}`);
-        return { sql, params: whereParams, table: t, reads: false };
+        return { sql, params: whereParams, table: t };
       }
     }
   }

@@ -16,6 +16,7 @@ import { isUniqueViolation } from './unique-violation.js';
 
 export type RowOp =
   | { op: 'findOne'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral; order?: Record<string, 'ASC' | 'DESC'> }
+  | { op: 'findOneWith'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral; via: Record<string, EntityTarget<ObjectLiteral>> }
   | { op: 'insert'; entity: EntityTarget<ObjectLiteral>; row: ObjectLiteral }
   | { op: 'update'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral; set: ObjectLiteral }
   | { op: 'delete'; entity: EntityTarget<ObjectLiteral>; where: ObjectLiteral };
@@ -26,6 +27,18 @@ export type Work<T> = Generator<RowOp, T, unknown>;
 /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
 export function* findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Work<T | null> {
   return (yield { op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as T | null;
+}
+
+/** A row with the rows its keys point at (findOneWith): `with` holds each of those, or null. */
+export interface Joined<T, V> { row: T; with: { [K in keyof V]: (V[K] extends EntityTarget<infer R> ? R : never) | null } }
+
+/**
+ * The row whose columns equal `where` together with, in the same query, the rows its keys point
+ * at: `via` maps a key property (`openConversationId`) to the entity whose `id` it holds. A key
+ * that is NULL or points at no row gives null there.
+ */
+export function* findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(entity: EntityTarget<T>, where: Partial<T>, via: V): Work<Joined<T, V> | null> {
+  return (yield { op: 'findOneWith', entity, where, via }) as Joined<T, V> | null;
 }
 
 /** Inserts one row; a unique violation is thrown at this point. */

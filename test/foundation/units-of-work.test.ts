@@ -11,7 +11,7 @@ import { Rows } from '../../shared/db/rows.js';
 import { GroupCommit } from '../../shared/db/group-commit.js';
 import { TenantEntity, UserEntity, type Tenant, type User } from '../../shared/db/entities/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
-import { findOne, insert, update, type Work } from '../../shared/db/work.js';
+import { findOne, findOneWith, insert, update, type Work } from '../../shared/db/work.js';
 import { newId } from '../../shared/ids.js';
 import { DB_KINDS, scratchDatabase, type ScratchDatabase } from '../helpers/databases.js';
 
@@ -118,7 +118,7 @@ for (const kind of DB_KINDS) {
       expect((await first('DESC'))!.slug).to.equal('uw-order-by-9');
     });
 
-    it('reads a row with the rows its keys point at in one query, each as findOne would read it, and null when one is missing', async () => {
+    it('reads a row with the rows its keys point at in one query, each as findOne would read it, in a unit too; a missing one is null', async () => {
       const t = await rows.run(() => addTenant('uw-with'));
       const user: User = {
         id: newId(), tenantId: t.id, name: 'Ana', email: 'ana@uw-with.test', passwordHash: 'x', role: 'agent', skills: ['billing'],
@@ -133,7 +133,11 @@ for (const kind of DB_KINDS) {
       expect(await rows.findOneWith(UserEntity, { id: newId() }, { tenantId: TenantEntity })).to.equal(null);
       const orphan = { ...user, id: newId(), email: 'orphan@uw-with.test', tenantId: newId() };
       await rows.insert(UserEntity, orphan); // a tenant id no tenant has (the schema declares no foreign keys)
-      expect(await rows.findOneWith(UserEntity, { id: orphan.id }, { tenantId: TenantEntity })).to.equal(null);
+      const alone = await rows.findOneWith(UserEntity, { id: orphan.id }, { tenantId: TenantEntity });
+      expect(alone!.row.email).to.equal('orphan@uw-with.test');
+      expect(alone!.with.tenantId).to.equal(null);
+      const inUnit = await rows.run(function* () { return yield* findOneWith(UserEntity, { id: user.id }, { tenantId: TenantEntity }); });
+      expect(inUnit).to.deep.equal(found);
     });
 
     it('runs units in the order given, each seeing the ones before it', async () => {

@@ -10,6 +10,7 @@ import { DB_KINDS } from '../../helpers/databases.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, waitFor } from '../../helpers/gateway.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import type { FakeHttpServer } from '../../fakes/fake-http-server.js';
+import { ConversationEntity } from '../../../shared/db/entities/index.js';
 import { CASES, type ChannelUnderTest, type SignedRequest } from '../conformance/cases.js';
 import { mutants } from '../conformance/mutations.js';
 
@@ -64,6 +65,30 @@ for (const db of DB_KINDS) {
         expect(results.map((x) => x.status)).to.deep.equal([200, 200, 200]);
         const stored = await messagesOf(o.userId);
         expect(stored.map((m) => [m.type, m.text])).to.deep.equal([['text', o.text]]);
+      });
+
+      it('stores a copy that arrives after its conversation was closed once, opening nothing; the next message opens a new conversation', async () => {
+        const o = message();
+        o.text = `hello before closing, from ${o.userId}`;
+        const r = c.textMessage(ch, o);
+        expect((await send(r)).status).to.equal(200);
+        const [first] = await messagesOf(o.userId);
+        const closed = await app.api('POST', `/api/v1/conversations/${first.conversationId}/close`, { token: admin, body: {} });
+        expect(closed.status, JSON.stringify(closed.body)).to.equal(200);
+        const conversationsOfCustomer = async () => {
+          const conv = await app.ctx.db.manager.findOneByOrFail(ConversationEntity, { id: first.conversationId });
+          return (await app.ctx.db.manager.findBy(ConversationEntity, { customerId: conv.customerId })).map((x) => x.id);
+        };
+        expect((await send(r)).status).to.equal(200); // the platform's late copy
+        expect((await messagesOf(o.userId)).map((m) => m.id)).to.deep.equal([first.id]);
+        expect(await conversationsOfCustomer()).to.deep.equal([first.conversationId]);
+        const again = message();
+        const next = c.textMessage(ch, { ...again, userId: o.userId, text: `hello again, from ${o.userId}` });
+        expect((await send(next)).status).to.equal(200);
+        const now = await messagesOf(o.userId);
+        expect(now).to.have.length(2);
+        expect(now[1].conversationId).to.not.equal(first.conversationId);
+        expect((await conversationsOfCustomer()).sort()).to.deep.equal([first.conversationId, now[1].conversationId].sort());
       });
 
       it('refuses a forged signature with 401 and stores nothing', async () => {
