@@ -173,7 +173,7 @@ export class Rows {
         const keys = Object.keys(o.via);
         const joined = keys.map((k) => this.table(o.via[k]));
         if (w.some((k) => where[k] === null)) throw new Error('findOneWith matches values, not NULL');
-        const sql = this.sql(t, `with:${w.join(',')}:${keys.join(',')}`, () => {
+        const sql = this.sql(t, `with:${w.join(',')}:${keys.map((k, i) => `${k}=${joined[i].name}`).join(',')}`, () => {
           const select = [t, ...joined].flatMap((tab, i) => tab.columns.map((c) => `t${i}.${this.q(c.databaseName)} AS ${this.q(`t${i}_${c.databaseName}`)}`)).join(', ');
           const joins = joined.map((tab, i) => ` LEFT JOIN ${this.q(tab.name)} t${i + 1} ON t${i + 1}.${this.q(this.col(tab, 'id').databaseName)} = t0.${this.q(this.col(t, keys[i]).databaseName)}`).join('');
           return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
