@@ -36,6 +36,17 @@ export function appAndRedisMeter(appPids: (number | undefined)[]): { stop(): { a
   };
 }
 
+/** Starts a meter of the whole machine: `stop()` gives the busy share of all its cores meanwhile (0..1), from /proc/stat. */
+export function machineMeter(): { stop(): number } {
+  const read = () => {
+    const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - (f[3] + (f[4] ?? 0)), total }; // idle and iowait are not busy
+  };
+  const start = read();
+  return { stop: () => { const end = read(); return (end.busy - start.busy) / (end.total - start.total); } };
+}
+
 /** The local Redis server's process id, when it runs on this machine (undefined otherwise). */
 export function redisServerPid(): number | undefined {
   try {

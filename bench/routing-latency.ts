@@ -1,10 +1,10 @@
 // How fast freed capacity is filled: agents close a conversation while others wait, and the next
 // assignment's arrival at their socket is timed; then how many assignments a deployment makes per
 // second, with one app process and with two.
-import fs from 'node:fs';
 import os from 'node:os';
 import type { AnySocket } from '../test/helpers/sockets.js';
 import { exponential, seeded } from './bench-math.js';
+import { machineMeter } from './process-cpu.js';
 import { Cluster, type BenchAgent } from './routing-cluster.js';
 
 export interface LatencySamples { closeToReceived: number[]; freedToReceived: number[]; perSecond: number; machineBusy: number }
@@ -24,7 +24,7 @@ export async function freedCapacityLatency(c: Cluster, o: { agents: number; samp
   for (const id of ids) await c.enqueue(id, queueId);
   const out = { closeToReceived: [] as number[], freedToReceived: [] as number[] };
   const rand = seeded(o.seed ?? 7);
-  let started = 0, cpu0 = cpuTimes();
+  let started = 0, machine = machineMeter();
   await new Promise<void>((resolve) => {
     for (const a of agents) {
       let closedAt = 0;
@@ -35,7 +35,7 @@ export async function freedCapacityLatency(c: Cluster, o: { agents: number; samp
           if (p.conversation.assignedAt) out.freedToReceived.push(now - Date.parse(p.conversation.assignedAt));
         }
         if (out.closeToReceived.length >= o.samples) return resolve();
-        if (!started) { started = Date.now(); cpu0 = cpuTimes(); }
+        if (!started) { started = Date.now(); machine = machineMeter(); }
         const close = () => {
           closedAt = Date.now();
           a.socket!.emit('conversation:close', { conversationId: p.conversation.id }, () => {});
@@ -46,20 +46,12 @@ export async function freedCapacityLatency(c: Cluster, o: { agents: number; samp
     }
     void Cluster.setOnline(agents);
   });
-  const seconds = (Date.now() - started) / 1000, cpu1 = cpuTimes();
+  const seconds = (Date.now() - started) / 1000, machineBusy = machine.stop();
   await finish(agents);
-  return { ...out, perSecond: out.closeToReceived.length / seconds, machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) };
+  return { ...out, perSecond: out.closeToReceived.length / seconds, machineBusy };
 }
 
 /** Assignments per second while `conversations` wait and agents close each one as soon as they get it. */
-/** Busy share of all the machine's cores between two readings of /proc/stat (what limits the figures here). */
-function cpuTimes(): { busy: number; total: number } {
-  const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const idle = f[3] + (f[4] ?? 0);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
 export async function assignmentRate(c: Cluster, o: { agents: number; capacity: number; conversations: number; urls: string[] }): Promise<{ perSecond: number; seconds: number; machineBusy: number; cores: number }> {
   const queueId = await c.createQueue(`rate ${Date.now()}`);
   const agents = await c.createAgents(o.agents, queueId, o.capacity, o.urls);
@@ -67,7 +59,7 @@ export async function assignmentRate(c: Cluster, o: { agents: number; capacity: 
   for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => c.enqueue(id, queueId)));
   let received = 0;
   const started = Date.now();
-  const cpu0 = cpuTimes();
+  const machine = machineMeter();
   await new Promise<void>((resolve) => {
     for (const a of agents) {
       a.socket!.on('conversation:assigned', (p: { conversation: { id: string } }) => {
@@ -78,9 +70,9 @@ export async function assignmentRate(c: Cluster, o: { agents: number; capacity: 
     void Cluster.setOnline(agents);
   });
   const seconds = (Date.now() - started) / 1000;
-  const cpu1 = cpuTimes();
+  const machineBusy = machine.stop();
   await finish(agents);
-  return { perSecond: o.conversations / seconds, seconds, machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total), cores: os.cpus().length };
+  return { perSecond: o.conversations / seconds, seconds, machineBusy, cores: os.cpus().length };
 }
 
 async function finish(agents: BenchAgent[]): Promise<void> {

@@ -2,7 +2,7 @@
 // adapter (only platforms with templates have listTemplates), kept a few minutes per channel so
 // that opening the picker does not call the platform each time, and failures said in words.
 import type { Context } from '../shared/context.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, noTemplatesOn, notFound } from '../shared/errors.js';
 import type { TemplateView } from '../shared/types/api.js';
 import { channelRuntime } from './channels.js';
 import { adapterFor } from './registry.js';
@@ -25,10 +25,7 @@ export async function listChannelTemplates(ctx: Context, channelId: string): Pro
   if (!rt) throw notFound(`Channel ${channelId}`);
   const platform = rt.channel.platform;
   const list = adapterFor(platform)?.listTemplates;
-  if (!list) {
-    const problem = `Templates are WhatsApp's; this conversation is on ${platform}. Send text or a file instead.`;
-    throw new AppError('validation_failed', problem, { fields: [{ field: 'template', problem }] });
-  }
+  if (!list) throw noTemplatesOn(platform);
   // The non-secret settings are part of the key: an admin who fixes the account id sees its templates at once.
   const key = `${channelId} ${JSON.stringify(rt.channel.settings)}`;
   const hit = cache.get(key);

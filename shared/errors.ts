@@ -22,6 +22,11 @@ export const notFound = (what: string) => new AppError('not_found', `${what} was
 export const forbidden = (why: string) => new AppError('forbidden', why);
 export const badRequest = (why: string, details?: unknown) => new AppError('bad_request', why, details);
 export const bodyTooLarge = () => new AppError('too_large', 'The request body is larger than this endpoint accepts.');
+/** A template asked for (listed or sent) in a conversation whose platform has none. */
+export const noTemplatesOn = (platform: string) => {
+  const problem = `Templates are WhatsApp's; this conversation is on ${platform}. Send text or a file instead.`;
+  return new AppError('validation_failed', problem, { fields: [{ field: 'template', problem }] });
+};
 
 /** Turns anything thrown into an AppError; unknown errors become 'internal' without leaking their text. */
 export function toAppError(err: unknown): AppError {

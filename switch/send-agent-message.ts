@@ -8,7 +8,7 @@ import { newId } from '../shared/ids.js';
 import { queueOutboundSend } from '../shared/jobs/outbound-send.js';
 import type { MessageView } from '../shared/types/api.js';
 import { templateText, type TemplateRef } from '../shared/types/message.js';
-import { AppError } from '../shared/errors.js';
+import { noTemplatesOn } from '../shared/errors.js';
 import { attachmentFor } from '../media-server/index.js';
 import { assertCanWrite } from './access.js';
 import { loadBundle } from './conversation-store.js';
@@ -21,10 +21,7 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   let attachment: Awaited<ReturnType<typeof attachmentFor>> | null;
   try {
     assertCanWrite(p, c);
-    if (input.template && channel.platform !== 'whatsapp') {
-      const problem = `Templates are WhatsApp's; this conversation is on ${channel.platform}. Send text or a file instead.`;
-      throw new AppError('validation_failed', problem, { fields: [{ field: 'template', problem }] });
-    }
+    if (input.template && channel.platform !== 'whatsapp') throw noTemplatesOn(channel.platform);
     // The file must be one of this tenant's uploads (404 otherwise); its type makes the message's.
     attachment = input.mediaId ? await attachmentFor(ctx, p.tenantId, input.mediaId) : null;
   } catch (err) {
