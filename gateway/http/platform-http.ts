@@ -1,5 +1,7 @@
 // The one way adapters call a platform's API: axios with the channel's base URL and a timeout on
 // every call, and one reading of failures as SendError (permanent, or transient after Retry-After).
+import http from 'node:http';
+import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { SendError } from '../send-error.js';
 
@@ -11,6 +13,15 @@ const MAX_RETRY_AFTER_MS = 3_600_000;
 export const DOWNLOAD_MAX_REDIRECTS = 3;
 
 /**
+ * Kept-alive connections with the keep-alive probe delay axios sets on every request's socket
+ * (60 s). With Node's default agent (1 s) the two took turns: eight setsockopt calls per request,
+ * where equal settings make Node skip them all after the first.
+ */
+const AXIOS_KEEPALIVE_PROBE_MS = 60_000;
+const httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: AXIOS_KEEPALIVE_PROBE_MS });
+const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: AXIOS_KEEPALIVE_PROBE_MS });
+
+/**
  * An axios instance for one platform API. Never reads proxies from the environment, and follows
  * no redirect: a send API that redirects is failing, and the message body and credentials must
  * not go elsewhere (downloads allow DOWNLOAD_MAX_REDIRECTS per request). This also keeps each call
@@ -19,12 +30,12 @@ export const DOWNLOAD_MAX_REDIRECTS = 3;
  */
 export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): AxiosInstance {
   const key = `${timeoutMs} ${baseURL ?? ''}`;
-  let http = instances.get(key);
-  if (!http) {
+  let client = instances.get(key);
+  if (!client) {
     if (instances.size >= 1000) instances.clear(); // many channels with their own addresses: start over rather than grow
-    instances.set(key, (http = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 0 })));
+    instances.set(key, (client = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 0, httpAgent, httpsAgent })));
   }
-  return http;
+  return client;
 }
 const instances = new Map<string, AxiosInstance>();
 

@@ -2,7 +2,7 @@
 // Redis serve the same rooms (an agent on process A gets what process B emits).
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapterSkippingOwnEcho } from './skip-own-echo.js';
 import type { Redis } from 'ioredis';
 
 export async function createSocketServer(http: HttpServer, redis: Redis, key: string): Promise<{ io: Server; close: () => Promise<void> }> {
@@ -11,7 +11,7 @@ export async function createSocketServer(http: HttpServer, redis: Redis, key: st
   const sub = redis.duplicate();
   await Promise.all([pub.status === 'wait' ? pub.connect() : undefined, sub.status === 'wait' ? sub.connect() : undefined]);
   const io = new Server(http, {
-    adapter: createAdapter(pub, sub, { key }),
+    adapter: createAdapterSkippingOwnEcho(pub, sub, { key }),
     maxHttpBufferSize: 1_000_000,
     cors: { origin: true, credentials: false },
     serveClient: false,
