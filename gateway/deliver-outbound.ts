@@ -1,41 +1,138 @@
-// Job: sends one stored outbound message to its platform. The checks every platform shares live
-// here once (as Chatwoot's SendOnChannelService); an adapter implements only the platform call.
+// Sends stored outbound messages to their platforms. The checks every platform shares live here
+// once (as Chatwoot's SendOnChannelService); an adapter implements only the platform call. Two
+// ways in: a fresh reply is sent at once by the process that stored it (sendingNow), anything else
+// by its durable job (deliverOutbound: retries, recoveries, resends, bot messages). Either holds
+// the message's send lease (send-lease.ts) while it calls the platform.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Context } from '../shared/context.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
 import type { MessageStatus } from '../shared/types/message.js';
 import type { JobPayloads, OutboundSnapshot } from '../shared/jobs/job-types.js';
+import type { SendNow } from '../shared/jobs/outbound-send.js';
 import { toMessageView } from '../switch/index.js';
 import { customerMessageView, withSignedMediaUrls } from '../media-server/index.js';
 import { channelRuntime } from './channels.js';
 import { adapterFor } from './registry.js';
 import { SendError } from './send-error.js';
 import { isUniqueViolation } from '../shared/db/unique-violation.js';
+import { sentMarkerKey, takeSendLease, type SendLease } from './send-lease.js';
+
+/** How long a job that found its message being sent waits before it looks again. */
+const LEASE_WAIT_MS = 2000;
 
 export async function deliverOutbound(ctx: Context, data: JobPayloads['gateway-outbound'], job?: Job, token?: string): Promise<void> {
+  const lease = await takeSendLease(ctx, data.messageId);
+  if (!lease) {
+    // Being sent right now (by the process that stored it, say): look again once that is over.
+    if (job && token) {
+      await job.moveToDelayed(Date.now() + LEASE_WAIT_MS, token);
+      throw new DelayedError();
+    }
+    throw SendError.transient('This message is being sent by another process.');
+  }
   // A first run sends what the producer stored and handed over (the job exists only once its
-  // message does, and nothing else sends it). A retry, or a run taken over from a process that
-  // stalled, reads what is stored now: the message may have been sent or failed meanwhile.
-  const ranBefore = !job || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
-  const target = !ranBefore && data.first ? fromSnapshot(data.first) : await readTarget(ctx, data.messageId);
-  if (!target) return; // already sent, or not ours to send
-  const { msg, agentId } = target;
-  if (!target.customer) return markFailed(ctx, msg, agentId, 'The conversation of this message no longer exists.');
-  const rt = await channelRuntime(ctx, msg.channelId);
-  const adapter = rt && adapterFor(rt.channel.platform);
-  if (!rt || !adapter) return markFailed(ctx, msg, agentId, 'The channel of this conversation was removed or is not available.');
-
+  // message does, and nothing else sends it). A retry, a run after a wait, or a run taken over
+  // from a process that stalled, reads what is stored now: the message may have been sent or
+  // failed meanwhile. Read with the lease held, so that no send can finish unseen after it.
+  const ranBefore = !job || job.attemptsMade > 0 || (job.attemptsStarted ?? 0) > 1 || (job.stalledCounter ?? 0) > 0;
+  let target: SendTarget | null;
+  try {
+    target = !ranBefore && data.first ? fromSnapshot(data.first) : await readTarget(ctx, data.messageId);
+  } catch (err) {
+    await lease.abandon();
+    throw err;
+  }
+  if (!target) return lease.release(); // already sent, or not ours to send
   // Sent already, but the recording failed (the database was away): record it, never send again.
   // Only a run after an earlier one can find such a marker, or a job queued again for a message
-  // (a resend): a first run carrying its message does not ask.
-  const sentMarker = ctx.key('outbound-sent', msg.id);
-  const alreadySent = ranBefore || !data.first ? await ctx.redis.get(sentMarker) : null;
+  // (a resend, a retry after a send at once): a first run carrying its message does not ask.
+  const lastTry = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const outcome = await attempt(ctx, target, lease, { askMarker: ranBefore || !data.first, lastTry });
+  if (outcome.kind === 'sent') return;
+  if (outcome.kind === 'failed') throw new UnrecoverableError(outcome.reason);
+  const e = outcome.error;
+  if (e.retryAfterMs !== undefined && job && token) {
+    await job.moveToDelayed(Date.now() + e.retryAfterMs, token); // the platform said when: honour it
+    throw new DelayedError();
+  }
+  throw e;
+}
+
+/**
+ * Sends fresh replies from the process that stored them, at most `sendsAtOnce` at a time: no job
+ * to add, fetch and finish for the common case. A send that must be tried again, or that Redis or
+ * the database interrupted, gets its job, which reads what is stored (sent marker included).
+ */
+export function sendingNow(ctx: Context): SendNow {
+  let underWay = 0;
+  return (messageId, first) => {
+    if (underWay >= ctx.config.sendsAtOnce) return false;
+    underWay++;
+    ctx.outbound.track(sendNow(ctx, messageId, first).finally(() => { underWay--; }));
+    return true;
+  };
+}
+
+async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot): Promise<void> {
+  let retry: SendError | undefined;
+  try {
+    const lease = await takeSendLease(ctx, messageId);
+    if (!lease) return; // its job (a resend) has it, and sends it
+    const outcome = await attempt(ctx, fromSnapshot(first), lease, { askMarker: false, lastTry: false });
+    if (outcome.kind !== 'retry') return;
+    retry = outcome.error;
+  } catch (err) {
+    ctx.logger.warn({ err: (err as Error).message, messageId }, 'a reply could not be sent at once; its job finishes the work');
+  }
+  try {
+    await ctx.jobs.add('gateway-outbound', { messageId }, { jobId: `out-${messageId}`, delayMs: retry?.retryAfterMs ?? ctx.config.jobBackoffMs });
+  } catch (err) {
+    ctx.logger.error({ err: (err as Error).message, messageId }, 'a reply to retry could not get its job; the pending sends sweep will queue it');
+  }
+}
+
+type Attempt = { kind: 'sent' } | { kind: 'failed'; reason: string } | { kind: 'retry'; error: SendError };
+
+/** One try at sending a message whose lease is held; gives the lease back. */
+async function attempt(ctx: Context, target: SendTarget, lease: SendLease, o: TryOptions): Promise<Attempt> {
+  let outcome: Attempt;
+  try {
+    outcome = await tryOnce(ctx, target, o);
+  } catch (err) {
+    // Not recorded (the database was away): the lease goes, and the sent marker, if the platform
+    // has the message, stays for the next try to record from.
+    await lease.abandon().catch(() => { /* it expires */ });
+    throw err;
+  }
+  await lease.release(); // recorded, or to be tried again: the marker has served
+  return outcome;
+}
+
+/** askMarker: look for a send the platform accepted but we did not record. lastTry: a transient failure is final. */
+interface TryOptions { askMarker: boolean; lastTry: boolean }
+
+/**
+ * The channel and recipient checked, the platform called, the outcome recorded and told. A
+ * permanent failure (or any on the last try) is recorded as failed; a transient one is returned,
+ * to be tried again.
+ */
+async function tryOnce(ctx: Context, target: SendTarget, { askMarker, lastTry }: TryOptions): Promise<Attempt> {
+  const { msg, agentId } = target;
+  const failed = async (reason: string): Promise<Attempt> => {
+    await markFailed(ctx, msg, agentId, reason);
+    return { kind: 'failed', reason };
+  };
+  if (!target.customer) return failed('The conversation of this message no longer exists.');
+  const rt = await channelRuntime(ctx, msg.channelId);
+  const adapter = rt && adapterFor(rt.channel.platform);
+  if (!rt || !adapter) return failed('The channel of this conversation was removed or is not available.');
+
+  const sentMarker = sentMarkerKey(ctx, msg.id);
+  const alreadySent = askMarker ? await ctx.redis.get(sentMarker) : null;
   if (alreadySent !== null) {
     await recordSent(ctx, msg, agentId, alreadySent);
-    await ctx.redis.del(sentMarker);
-    return;
+    return { kind: 'sent' };
   }
-
   let externalMessageId: string;
   try {
     const result = await adapter.send(ctx, rt, {
@@ -48,21 +145,12 @@ export async function deliverOutbound(ctx: Context, data: JobPayloads['gateway-o
     externalMessageId = result.externalMessageId;
   } catch (err) {
     const e = err instanceof SendError ? err : SendError.transient((err as Error).message ?? String(err));
-    const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (e.permanent || lastAttempt) {
-      await markFailed(ctx, msg, agentId, e.message);
-      throw new UnrecoverableError(e.message);
-    }
-    if (e.retryAfterMs !== undefined && job && token) {
-      await job.moveToDelayed(Date.now() + e.retryAfterMs, token); // the platform said when: honour it
-      throw new DelayedError();
-    }
-    throw e;
+    return e.permanent || lastTry ? failed(e.message) : { kind: 'retry', error: e };
   }
   // The platform has it: from here on a failure must not lead to a second send.
   await ctx.redis.set(sentMarker, externalMessageId, 'EX', 7 * 86_400);
   await recordSent(ctx, msg, agentId, externalMessageId);
-  await ctx.redis.del(sentMarker);
+  return { kind: 'sent' };
 }
 
 /** A message to send, the agent to tell about it, and its recipient (null when the conversation is gone). */

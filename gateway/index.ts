@@ -1,7 +1,7 @@
 // The gateway: every platform's wire format. Webhooks in, sends out, channel records, and the
 // web widget's socket namespace. Nothing outside this folder sees a platform's own shapes.
 import type { Context } from '../shared/context.js';
-import { deliverOutbound } from './deliver-outbound.js';
+import { deliverOutbound, sendingNow } from './deliver-outbound.js';
 import { startPendingSendsSweep } from './requeue-pending-sends.js';
 export { requeuePendingSends } from './requeue-pending-sends.js';
 
@@ -17,8 +17,13 @@ export { fetchPlatformMedia } from './fetch-platform-media.js';
 export { listChannelTemplates } from './list-templates.js';
 export { authenticateVisitor, widgetAllowedOrigin, type Visitor } from './adapters/webchat/visitor-auth.js';
 
-/** Runs the outbound sender: stored agent and bot messages to their platforms, and the sweep for those never queued. */
+/**
+ * Runs the outbound sender: fresh replies stored in this process are sent from here at once, other
+ * sends (retries, bot messages, other processes' replies) by their jobs, and a sweep queues the
+ * jobs of messages left pending.
+ */
 export async function startGateway(ctx: Context): Promise<void> {
+  if (ctx.config.sendsAtOnce > 0) ctx.outbound.sendHere(sendingNow(ctx));
   ctx.jobs.work('gateway-outbound', (data, job, token) => deliverOutbound(ctx, data, job, token), { concurrency: Math.max(ctx.config.workerConcurrency, 50) });
   await startPendingSendsSweep(ctx);
 }

@@ -1,16 +1,21 @@
-// Replies and bot messages are stored as pending first, then their send job is queued. If the
-// process died between the two, or Redis refused the job, nothing would ever send them: a sweep
-// queues the jobs of messages still pending a while after they were stored. The job id makes
-// this a no-op for a message whose job exists (waiting, retrying, running); a job queued here
-// carries no copy of the message, so it reads what is stored, sent marker included.
+// Replies and bot messages are stored as pending first, then sent at once or by their job. If the
+// process died before the send ended or the job was queued, or Redis refused the job, nothing
+// would ever send them: a sweep queues the jobs of messages still pending a while after they were
+// stored. The job id makes this a no-op for a message whose job exists (waiting, retrying,
+// running), and a job waits while its message is being sent (gateway/send-lease.ts); a job
+// queued here carries no copy of the message, so it reads what is stored, sent marker included.
 import { LessThan } from 'typeorm';
 import type { Context } from '../shared/context.js';
 import { MessageEntity } from '../shared/db/entities/index.js';
 import { queueOutboundSend } from '../shared/jobs/outbound-send.js';
 
-export const SWEEP_EVERY_MS = 60_000;
-/** Longer than storing and queuing ever take: younger pending messages are left to their own producer. */
-export const STALE_AFTER_MS = 2 * 60_000;
+export const SWEEP_EVERY_MS = 30_000;
+/**
+ * Longer than storing and queuing take, and than a send at once takes but for a platform that
+ * times out: younger pending messages are left to their own producer. (An older one still being
+ * sent only makes its job wait for the send lease.)
+ */
+export const STALE_AFTER_MS = 60_000;
 const BATCH = 500;
 
 /** Queues the send jobs of outbound messages pending for longer than STALE_AFTER_MS; returns how many it looked at. */

@@ -23,6 +23,7 @@ export interface Config {
   tokenTtlSeconds: number;
   workerConcurrency: number;
   jobBackoffMs: number;          // first retry delay of a failed job; doubles each attempt, with jitter
+  sendsAtOnce: number;           // agents' replies sent straight from the process that stored them, at most this many at once
   routing: RoutingConfig;
 }
 
@@ -71,6 +72,7 @@ const schema = z.object({
   TOKEN_TTL_SECONDS: int(60, 31_536_000).default(12 * 3600),
   WORKER_CONCURRENCY: int(1, 1000).default(50),
   JOB_BACKOFF_MS: int(1, 600_000).default(1000),
+  OUTBOUND_SENDS_AT_ONCE: int(0, 10_000).default(100),
   ROUTING_DISCONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
   ROUTING_POSITION_TEXT_DELAY_SECONDS: z.coerce.number().min(0).max(86_400).default(20),
   ROUTING_POSITION_TEXT_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(120),
@@ -120,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobBackoffMs: e.JOB_BACKOFF_MS,
+    sendsAtOnce: e.OUTBOUND_SENDS_AT_ONCE,
     routing: {
       disconnectGraceMs: Math.round(e.ROUTING_DISCONNECT_GRACE_SECONDS * 1000),
       positionTextDelayMs: Math.round(e.ROUTING_POSITION_TEXT_DELAY_SECONDS * 1000),

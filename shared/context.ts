@@ -12,6 +12,7 @@ import { Broadcaster } from './realtime/broadcaster.js';
 import { SecretBox } from './auth/secret-box.js';
 import { TokenService } from './auth/tokens.js';
 import { Rows } from './db/rows.js';
+import { OutboundSends } from './jobs/outbound-send.js';
 
 export interface Context {
   config: Config;
@@ -21,6 +22,8 @@ export interface Context {
   rows: Rows;
   redis: Redis;                 // commands; never used for blocking calls
   jobs: JobBus;
+  /** Sends stored outbound messages: at once where the gateway runs, else by their jobs. */
+  outbound: OutboundSends;
   broadcaster: Broadcaster;
   secrets: SecretBox;
   tokens: TokenService;
@@ -53,9 +56,10 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
 
   const secretKey = loadSecretKey(config, logger);
   const secrets = new SecretBox(secretKey);
+  const jobs = new JobBus(redis, `${config.redisPrefix}:bull`, logger, config.workerConcurrency, config.jobBackoffMs);
   return {
     config, logger, db, rows: new Rows(db, (message) => logger.warn(message)), redis,
-    jobs: new JobBus(redis, `${config.redisPrefix}:bull`, logger, config.workerConcurrency, config.jobBackoffMs),
+    jobs, outbound: new OutboundSends(jobs),
     // Its own connection, pipelined: the announcements that follow one group commit leave in one write.
     broadcaster: new Broadcaster(redis.duplicate({ connectionName: 'callcenter-emit', enableAutoPipelining: true }), `${config.redisPrefix}:sio`),
     secrets,
@@ -65,6 +69,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
 }
 
 export async function closeContext(ctx: Context): Promise<void> {
+  await ctx.outbound.close(); // before the jobs: a send that must be retried queues its job
   await ctx.jobs.close().catch(() => {});
   await ctx.rows.close().catch(() => {});
   await ctx.db.destroy().catch(() => {});

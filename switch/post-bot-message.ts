@@ -3,7 +3,6 @@
 import type { Context } from '../shared/context.js';
 import type { Conversation, Message } from '../shared/db/entities/index.js';
 import { newId } from '../shared/ids.js';
-import { queueOutboundSend } from '../shared/jobs/outbound-send.js';
 import type { MessageView } from '../shared/types/api.js';
 import { storeOutbound } from './send-agent-message.js';
 import { toMessageView } from './views.js';
@@ -16,7 +15,7 @@ export async function postBotMessage(ctx: Context, c: Pick<Conversation, 'id' | 
     status: 'pending', error: null, externalMessageId: null, clientMessageId: null, createdAt: now, updatedAt: now,
   };
   await ctx.rows.run(() => storeOutbound(msg));
-  await queueOutboundSend(ctx.jobs, msg.id);
+  await ctx.outbound.send(msg.id);
   const view = toMessageView(msg);
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
   return view;

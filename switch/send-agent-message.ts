@@ -1,11 +1,11 @@
-// An agent's reply (DESIGN.md durability rule 4): stored first as 'pending', then sent by a
-// durable job. The same clientMessageId twice is the same message, stored and sent once.
+// An agent's reply (DESIGN.md durability rule 4): stored first as 'pending', then sent: at once
+// where the gateway runs, else by its durable job (shared/jobs/outbound-send.ts). The same
+// clientMessageId twice is the same message, stored and sent once.
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
 import { ConversationEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
 import { insertOrFind, update, type Work } from '../shared/db/work.js';
 import { newId } from '../shared/ids.js';
-import { queueOutboundSend } from '../shared/jobs/outbound-send.js';
 import type { MessageView } from '../shared/types/api.js';
 import { templateText, type TemplateRef } from '../shared/types/message.js';
 import { noTemplatesOn } from '../shared/errors.js';
@@ -43,21 +43,21 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   const earlier = await ctx.rows.run(() => storeOutbound(msg));
   if (earlier) return resent(ctx, earlier);
   const view = toMessageView(msg);
-  // Told before the send job exists, so that the agent's screens never see a status for a message they do not have yet.
+  // Told before the send begins, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
-  // The job carries what its first run needs, so that it reads nothing back.
-  await queueOutboundSend(ctx.jobs, msg.id, { message: msg, agentId: c.agentId, customerId: customer.id, externalUserId: customer.externalUserId });
+  // Handed what a first send needs, so that it reads nothing back.
+  await ctx.outbound.send(msg.id, { message: msg, agentId: c.agentId, customerId: customer.id, externalUserId: customer.externalUserId });
   return view;
 }
 
 /**
- * A resend of a stored reply. If that reply is still pending, its send job may never have been
- * queued (Redis refused it after the reply was stored): queue it again. The same job id makes
- * this a no-op when the job exists; the job carries no copy of the message, so it reads what is
- * stored, sent marker included, like a retry.
+ * A resend of a stored reply. If that reply is still pending, its send may never have begun
+ * (Redis refused its job after the reply was stored): queue its job. The same job id makes this a
+ * no-op when the job exists, and a job waits while the reply is being sent at once; the job
+ * carries no copy of the message, so it reads what is stored, sent marker included, like a retry.
  */
 async function resent(ctx: Context, earlier: Message): Promise<MessageView> {
-  if (earlier.status === 'pending') await queueOutboundSend(ctx.jobs, earlier.id);
+  if (earlier.status === 'pending') await ctx.outbound.send(earlier.id);
   return toMessageView(earlier);
 }
 

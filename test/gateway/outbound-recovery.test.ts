@@ -1,16 +1,20 @@
 // A reply the platform accepted but we failed to record (the database went away between the two)
 // is recorded on the next run of its job, from the marker left in Redis, and never sent twice.
-// The job runs here as BullMQ would run it: first, retried, or taken over after a stall.
+// The job runs here as BullMQ would run it: first, retried, or taken over after a stall. A fresh
+// reply is sent at once by the process that stored it, holding the send lease that makes any job
+// for the same message wait; one left pending by a process that died is sent by the sweep's job.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Job } from 'bullmq';
-import { deliverOutbound } from '../../gateway/deliver-outbound.js';
+import { DelayedError, type Job } from 'bullmq';
+import { deliverOutbound, sendingNow } from '../../gateway/deliver-outbound.js';
+import { sendingKey, takeSendLease } from '../../gateway/send-lease.js';
 import { requeuePendingSends } from '../../gateway/index.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../../shared/db/entities/index.js';
 import { newId } from '../../shared/ids.js';
 import { DB_KINDS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitUntil } from '../helpers/wait.js';
+import { sleep } from '../helpers/sockets.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, storedMessage } from '../helpers/gateway.js';
 import { telegramCase } from './conformance/telegram.js';
 import type { FakeTelegramServer } from '../fakes/telegram-server.js';
@@ -132,5 +136,84 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     expect(sent('stored, then the process died')).to.equal(1);
     expect(sent('stored a moment ago')).to.equal(0);
     expect((await storedMessage(app, fresh.id)).status).to.equal('pending');
+  });
+  it('sends an agent reply at once from the process that stored it: no job, and no lease or marker left', async () => {
+    const text = 'sent at once';
+    const admin = await app.login('admin@demo.local');
+    const r = await app.api('POST', `/api/v1/conversations/${conversationId}/messages`, { token: admin, body: { text, clientMessageId: randomUUID() } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    await waitUntil(async () => (await storedMessage(app, r.body.id)).status === 'sent');
+    expect(sent(text)).to.equal(1);
+    expect(await app.ctx.redis.exists(app.ctx.key('bull', 'gateway-outbound', `out-${r.body.id}`)), 'no job').to.equal(0);
+    expect(await app.ctx.redis.exists(sendingKey(app.ctx, r.body.id), marker(r.body.id))).to.equal(0);
+  });
+
+  it('a job that finds its message being sent waits, sending nothing; once the lease is free it sends it once', async () => {
+    const text = 'sent while a job waited';
+    const msg = await pendingReply(text);
+    const lease = (await takeSendLease(app.ctx, msg.id))!;
+    const delayedTo: number[] = [];
+    const job = Object.assign(run({}), { moveToDelayed: async (at: number) => { delayedTo.push(at); } }) as unknown as Job;
+    const err = await deliverOutbound(app.ctx, { messageId: msg.id }, job, 'token').then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(DelayedError);
+    expect(delayedTo).to.have.length(1);
+    expect(delayedTo[0]).to.be.greaterThan(Date.now());
+    expect(sent(text)).to.equal(0);
+    await lease.release();
+    await deliverOutbound(app.ctx, { messageId: msg.id }, job, 'token');
+    expect(sent(text)).to.equal(1);
+    expect(await storedMessage(app, msg.id)).to.include({ status: 'sent' });
+  });
+
+  it('a lease given back after it ran out does not free the one another sender took since', async () => {
+    const id = newId();
+    const first = (await takeSendLease(app.ctx, id))!;
+    await app.ctx.redis.del(sendingKey(app.ctx, id)); // as if it ran out
+    const second = (await takeSendLease(app.ctx, id))!;
+    expect(second).to.not.equal(null);
+    expect(await takeSendLease(app.ctx, id), 'held').to.equal(null);
+    await first.release();
+    expect(await app.ctx.redis.exists(sendingKey(app.ctx, id)), 'still the second sender\'s').to.equal(1);
+    await second.release();
+    expect(await app.ctx.redis.exists(sendingKey(app.ctx, id))).to.equal(0);
+  });
+
+  it('sends a reply left pending by a process that died while sending it, once, when its lease has run out', async () => {
+    const text = 'the sender died';
+    const msg = await pendingReply(text, new Date(Date.now() - 5 * 60_000));
+    await app.ctx.redis.set(sendingKey(app.ctx, msg.id), 'a dead process', 'PX', 400);
+    await requeuePendingSends(app.ctx);
+    await sleep(250);
+    expect(sent(text), 'not while the lease holds').to.equal(0);
+    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent', 8000);
+    expect(sent(text)).to.equal(1);
+  });
+
+  it('sends at most so many at once from a process; beyond that a reply goes to its job', async () => {
+    const now = sendingNow({ ...app.ctx, config: { ...app.ctx.config, sendsAtOnce: 1 } });
+    const [a, b] = [await pendingReply('first of two at once'), await pendingReply('second of two at once')];
+    expect(now(a.id, await snapshotOf(a))).to.equal(true);
+    expect(now(b.id, await snapshotOf(b)), 'one is under way').to.equal(false);
+    // Room again once the first is over: the second starts then (a refusal does nothing).
+    const snapshotB = await snapshotOf(b);
+    await waitUntil(() => now(b.id, snapshotB));
+    expect((await storedMessage(app, a.id)).status).to.equal('sent');
+    await waitUntil(async () => (await storedMessage(app, b.id)).status === 'sent');
+    expect([sent('first of two at once'), sent('second of two at once')]).to.deep.equal([1, 1]);
+  });
+
+  it('hands a reply to its job when this process does not send at once', async () => {
+    const text = 'sent by its job';
+    const msg = await pendingReply(text);
+    const outbound = app.ctx.outbound;
+    outbound.sendHere(() => false); // as when too many sends are under way here
+    try {
+      await outbound.send(msg.id, await snapshotOf(msg));
+    } finally {
+      outbound.sendHere(sendingNow(app.ctx));
+    }
+    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent');
+    expect(sent(text)).to.equal(1);
+    expect(await app.ctx.redis.exists(app.ctx.key('bull', 'gateway-outbound', `out-${msg.id}`)), 'its job').to.equal(1);
   });
 });

@@ -1,0 +1,63 @@
+// Who may call a platform for one outbound message: one sender at a time, in any process. A fresh
+// reply is sent at once by the process that stored it, a retry or a recovery by its job; each
+// takes this lease first, so that a job never sends a message that is being sent. The lease is a
+// Redis key holding its sender's token, renewed while the send lasts, so a process that dies frees it
+// within LEASE_MS. Releasing it (only if still ours) also removes the message's sent marker.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Context } from '../shared/context.js';
+
+export const LEASE_MS = 30_000;
+const RENEW_EVERY_MS = LEASE_MS / 3;
+/** Tokens are this process's random id and a counter: unique across processes, and cheap. */
+const PROCESS_TOKEN = randomBytes(9).toString('base64url');
+let leases = 0;
+
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+export interface SendLease {
+  /** Frees the lease if it is still ours, and removes the sent marker (the database has the outcome now). */
+  release(): Promise<void>;
+  /** Frees the lease if it is still ours and keeps the marker: the outcome is not recorded yet. */
+  abandon(): Promise<void>;
+}
+
+export function sendingKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sending', messageId); }
+export function sentMarkerKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sent', messageId); }
+
+/** The lease on a message's send, or null while another sender holds it. */
+export async function takeSendLease(ctx: Context, messageId: string): Promise<SendLease | null> {
+  const key = sendingKey(ctx, messageId);
+  const token = `${PROCESS_TOKEN}:${++leases}`;
+  if ((await ctx.redis.set(key, token, 'PX', LEASE_MS, 'NX')) !== 'OK') return null;
+  const r = scripts(ctx.redis);
+  const renew = setInterval(() => {
+    r.cc_lease_renew(key, token, LEASE_MS).catch((err: Error) => ctx.logger.warn({ err: err.message, messageId }, 'could not renew a send lease'));
+  }, RENEW_EVERY_MS);
+  renew.unref();
+  return {
+    release: async () => {
+      clearInterval(renew);
+      // Both at once (two keys of different hash slots: not one script). Not a pipeline: building
+      // one copies every script defined on the connection, BullMQ's included.
+      await Promise.all([r.cc_lease_release(key, token), ctx.redis.del(sentMarkerKey(ctx, messageId))]);
+    },
+    abandon: async () => {
+      clearInterval(renew);
+      await r.cc_lease_release(key, token);
+    },
+  };
+}
+
+interface LeaseCommands {
+  cc_lease_renew(key: string, token: string, ms: number): Promise<number>;
+  cc_lease_release(key: string, token: string): Promise<number>;
+}
+
+function scripts(redis: Redis): LeaseCommands {
+  const r = redis as unknown as Partial<LeaseCommands>;
+  if (!r.cc_lease_renew) redis.defineCommand('cc_lease_renew', { numberOfKeys: 1, lua: RENEW });
+  if (!r.cc_lease_release) redis.defineCommand('cc_lease_release', { numberOfKeys: 1, lua: RELEASE });
+  return redis as unknown as LeaseCommands;
+}
