@@ -78,6 +78,9 @@ async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot)
   try {
     const lease = await takeSendLease(ctx, messageId);
     if (!lease) return; // its job (a resend) has it, and sends it
+    // Read with the lease held, as a job does: a resend's job may have sent it before this began.
+    const stored = await ctx.rows.findOne(MessageEntity, { id: messageId }).catch(async (err: unknown) => { await lease.abandon(); throw err; });
+    if (stored?.status !== 'pending') return await lease.release();
     const outcome = await attempt(ctx, fromSnapshot(first), lease, { askMarker: false, lastTry: false });
     if (outcome.kind !== 'retry') return;
     retry = outcome.error;

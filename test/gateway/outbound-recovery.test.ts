@@ -189,6 +189,16 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     expect(sent(text)).to.equal(1);
   });
 
+  it('a reply a job sent before its send at once began is not sent again', async () => {
+    const text = 'sent by a resend first';
+    const msg = await pendingReply(text);
+    const snapshot = await snapshotOf(msg);
+    await deliverOutbound(app.ctx, { messageId: msg.id }, run({}), 'token');
+    expect(sendingNow(app.ctx)(msg.id, snapshot)).to.equal(true);
+    await sleep(200);
+    expect(sent(text)).to.equal(1);
+  });
+
   it('sends at most so many at once from a process; beyond that a reply goes to its job', async () => {
     const now = sendingNow({ ...app.ctx, config: { ...app.ctx.config, sendsAtOnce: 1 } });
     const [a, b] = [await pendingReply('first of two at once'), await pendingReply('second of two at once')];
