@@ -69,7 +69,7 @@ async function main() {
   const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
   const cpu = { appMsPerMessage: round(appCpuMs / app.sent, 3), redisMsPerMessage: round(redisCpuMs / app.sent, 3), appBusy: round(appCpuMs / (seconds * 1000), 2) };
   const ratio = app.p99Ms / baseline.p99Ms;
-  console.log(`app (agent emit → store → send job → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);
+  console.log(`app (agent emit → store → send → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);
   console.log(`CPU per message: app ${cpu.appMsPerMessage} ms (busy ${Math.round(cpu.appBusy * 100)} % of a core over the sending time), Redis ${cpu.redisMsPerMessage} ms`);
   console.log(`p99 ratio to baseline: ${round(ratio, 2)}; goal p99 ≤ 50 ms at ${rate} msg/s: ${app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 ? 'met' : 'NOT met'}`);
   const file = writeResult('outbound', { db, seconds, rate, agents, users, baseline, app, cpu, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
