@@ -45,7 +45,7 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
   const view = toMessageView(msg);
   // Told before the send begins, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
-  // Handed what a first send needs, so that it reads nothing back.
+  // Handed what a first send needs: it reads back only the message's status, not its recipient.
   await ctx.outbound.send(msg.id, { message: msg, agentId: c.agentId, customerId: customer.id, externalUserId: customer.externalUserId });
   return view;
 }
