@@ -181,9 +181,9 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
   it('sends a reply left pending by a process that died while sending it, once, when its lease has run out', async () => {
     const text = 'the sender died';
     const msg = await pendingReply(text, new Date(Date.now() - 5 * 60_000));
-    await app.ctx.redis.set(sendingKey(app.ctx, msg.id), 'a dead process', 'PX', 400);
+    await app.ctx.redis.set(sendingKey(app.ctx, msg.id), 'a dead process', 'PX', 1500);
     await requeuePendingSends(app.ctx);
-    await sleep(250);
+    await sleep(300);
     expect(sent(text), 'not while the lease holds').to.equal(0);
     await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent', 8000);
     expect(sent(text)).to.equal(1);
