@@ -88,10 +88,15 @@ async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot)
     ctx.logger.warn({ err: (err as Error).message, messageId }, 'a reply could not be sent at once; its job finishes the work');
   }
   try {
-    await ctx.jobs.add('gateway-outbound', { messageId }, { jobId: `out-${messageId}`, delayMs: retry?.retryAfterMs ?? ctx.config.jobBackoffMs });
+    await ctx.jobs.add('gateway-outbound', { messageId }, { jobId: `out-${messageId}`, delayMs: retry?.retryAfterMs ?? firstBackoffMs(ctx) });
   } catch (err) {
     ctx.logger.error({ err: (err as Error).message, messageId }, 'a reply to retry could not get its job; the pending sends sweep will queue it');
   }
+}
+
+/** The job's own first backoff, with the same jitter (half of it): sends that failed together do not retry in lockstep. */
+function firstBackoffMs(ctx: Context): number {
+  return Math.round(ctx.config.jobBackoffMs * (0.5 + Math.random() * 0.5));
 }
 
 type Attempt = { kind: 'sent' } | { kind: 'failed'; reason: string } | { kind: 'retry'; error: SendError };

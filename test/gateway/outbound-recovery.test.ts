@@ -5,7 +5,7 @@
 // for the same message wait; one left pending by a process that died is sent by the sweep's job.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, Queue, type Job } from 'bullmq';
 import { deliverOutbound, sendingNow } from '../../gateway/deliver-outbound.js';
 import { sendingKey, takeSendLease } from '../../gateway/send-lease.js';
 import { requeuePendingSends } from '../../gateway/index.js';
@@ -16,7 +16,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitUntil } from '../helpers/wait.js';
 import { sleep } from '../helpers/sockets.js';
 import { WITHOUT_MEDIA_FETCH, createChannel, postWebhook, storedMessages, storedMessage } from '../helpers/gateway.js';
-import { telegramCase } from './conformance/telegram.js';
+import { telegramCase, TOKEN as TELEGRAM_TOKEN } from './conformance/telegram.js';
 import type { FakeTelegramServer } from '../fakes/telegram-server.js';
 
 const run = (o: Partial<Pick<Job, 'attemptsMade' | 'stalledCounter'>>) => ({ attemptsMade: 0, stalledCounter: 0, opts: { attempts: 8 }, ...o }) as unknown as Job;
@@ -197,6 +197,22 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     expect(sendingNow(app.ctx)(msg.id, snapshot)).to.equal(true);
     await sleep(200);
     expect(sent(text)).to.equal(1);
+  });
+
+  it('hands a reply whose send at once failed to its job, after the first backoff with jitter, and it is sent once', async () => {
+    const text = 'failed at once, then retried';
+    fake.failWhere('POST', `/bot${TELEGRAM_TOKEN}/sendMessage`, (r) => r.json().text === text, { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } });
+    const msg = await pendingReply(text);
+    expect(sendingNow(app.ctx)(msg.id, await snapshotOf(msg))).to.equal(true);
+    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent');
+    expect(sent(text), 'tried twice, sent once').to.equal(2);
+    const queue = new Queue('gateway-outbound', { connection: app.ctx.redis, prefix: app.ctx.key('bull') });
+    try {
+      const job = await queue.getJob(`out-${msg.id}`);
+      expect(job?.opts.delay, 'between half the backoff and all of it').to.be.within(app.ctx.config.jobBackoffMs / 2, app.ctx.config.jobBackoffMs);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('sends at most so many at once from a process; beyond that a reply goes to its job', async () => {

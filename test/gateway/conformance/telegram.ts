@@ -5,7 +5,7 @@ import { FakeTelegramServer } from '../../fakes/telegram-server.js';
 import { SECRET_HEADER, telegramUpdate } from '../../fixtures/telegram/signing.js';
 import { bodyIncludes } from '../../helpers/gateway.js';
 
-const TOKEN = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+export const TOKEN = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const SECRET = 'conformance-telegram-secret';
 const sign = (path: string, body: Buffer) => ({ path, body, headers: { 'content-type': 'application/json', [SECRET_HEADER]: SECRET } });
 
