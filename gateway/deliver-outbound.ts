@@ -62,13 +62,24 @@ export async function deliverOutbound(ctx: Context, data: JobPayloads['gateway-o
  * Sends fresh replies from the process that stored them, at most `sendsAtOnce` at a time: no job
  * to add, fetch and finish for the common case. A send that must be tried again, or that Redis or
  * the database interrupted, gets its job, which reads what is stored (sent marker included).
+ * Replies to one conversation leave one after another, in the order they were stored: a later
+ * one is not sent before the platform has answered for the one before it.
  */
 export function sendingNow(ctx: Context): SendNow {
   let underWay = 0;
+  const lastOf = new Map<string, Promise<void>>(); // the latest send of each conversation
   return (messageId, first) => {
     if (underWay >= ctx.config.sendsAtOnce) return false;
     underWay++;
-    ctx.outbound.track(sendNow(ctx, messageId, first).finally(() => { underWay--; }));
+    const conversationId = first.message.conversationId;
+    const before = lastOf.get(conversationId);
+    const send = (): Promise<void> => sendNow(ctx, messageId, first); // never rejects
+    const p: Promise<void> = (before ? before.then(send) : send()).finally(() => {
+      underWay--;
+      if (lastOf.get(conversationId) === p) lastOf.delete(conversationId);
+    });
+    lastOf.set(conversationId, p);
+    ctx.outbound.track(p);
     return true;
   };
 }

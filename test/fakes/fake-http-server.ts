@@ -9,8 +9,8 @@ export interface RecordedRequest {
 }
 
 export interface FakeAnswer { status: number; body?: string | Buffer | object; headers?: Record<string, string> }
-/** A scripted answer: a response, or 'timeout' to hold the request until the server closes. */
-export type Scripted = FakeAnswer | 'timeout';
+/** A scripted answer: a response, 'timeout' to hold the request until the server closes, or the route's own answer after a wait. */
+export type Scripted = FakeAnswer | 'timeout' | { slowMs: number };
 export type Route = (req: RecordedRequest, params: Record<string, string>) => FakeAnswer | Promise<FakeAnswer>;
 
 export class FakeHttpServer {
@@ -86,8 +86,10 @@ export class FakeHttpServer {
     const i = script.findIndex((x) => !x.match || x.match(rec));
     const next = i >= 0 ? script.splice(i, 1)[0].answer : undefined;
     if (next === 'timeout') { this.held.add(res); return; }
-    let answer: FakeAnswer = next ?? { status: 404, body: { message: 'no such fake route' } };
-    if (!next) {
+    if (next && 'slowMs' in next) await new Promise((r) => setTimeout(r, next.slowMs));
+    const scripted = next && 'status' in next ? next : undefined;
+    let answer: FakeAnswer = scripted ?? { status: 404, body: { message: 'no such fake route' } };
+    if (!scripted) {
       for (const r of this.routes) {
         const m = r.method === rec.method ? r.pattern.exec(rec.path) : null;
         if (!m) continue;

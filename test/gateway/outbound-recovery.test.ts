@@ -215,6 +215,20 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     }
   });
 
+  it('sends replies to one conversation one after another: the next leaves once the platform has answered the one before', async () => {
+    const texts = ['first of three in a row', 'second of three in a row', 'third of three in a row'];
+    fake.failWhere('POST', `/bot${TELEGRAM_TOKEN}/sendMessage`, (r) => r.json().text === texts[0], { slowMs: 300 });
+    const now = sendingNow(app.ctx);
+    const msgs: Message[] = [];
+    for (const text of texts) msgs.push(await pendingReply(text));
+    for (const m of msgs) expect(now(m.id, await snapshotOf(m))).to.equal(true);
+    await waitUntil(async () => (await Promise.all(msgs.map((m) => storedMessage(app, m.id)))).every((m) => m.status === 'sent'));
+    const arrivals = texts.map((t) => telegramCase.sends(fake).find((r) => telegramCase.sentText(r) === t)!);
+    const at = arrivals.map((r) => Number(r.headers['x-fake-received-at']));
+    expect(at[1] - at[0], 'the second waited for the slow first').to.be.at.least(290);
+    expect(at[2]).to.be.at.least(at[1]);
+  });
+
   it('sends at most so many at once from a process; beyond that a reply goes to its job', async () => {
     const now = sendingNow({ ...app.ctx, config: { ...app.ctx.config, sendsAtOnce: 1 } });
     const [a, b] = [await pendingReply('first of two at once'), await pendingReply('second of two at once')];
