@@ -30,10 +30,21 @@ export class LocalDriver implements StorageDriver {
 
   async put(key: string, body: Buffer | Readable, _size: number | undefined, _contentType: string): Promise<void> {
     const target = this.pathOf(key);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+    // A source that fails while the folder is made (the client went away) fails this put; with no
+    // listener yet, its error would be thrown at the whole process.
+    let early: unknown;
+    const remember = (err: unknown) => { early ??= err; };
+    source.on('error', remember);
+    try {
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+    } finally {
+      source.off('error', remember);
+    }
+    if (early !== undefined) throw early;
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, fs.createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(source, fs.createWriteStream(tmp, { flags: 'wx' }));
       await fsp.rename(tmp, target); // whole object or nothing
     } catch (err) {
       await fsp.rm(tmp, { force: true });

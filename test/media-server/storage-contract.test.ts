@@ -91,6 +91,14 @@ for (const c of cases) {
       expect(await driver.stat('t1/broken')).to.equal(null);
     });
 
+    it('fails a put whose stream fails before any byte is read, without throwing at the process', async () => {
+      const failing = new Readable({ read() {} });
+      const put = driver.put('t1/broken-at-once', failing, undefined, 'image/png').then(() => undefined, (err: Error) => err);
+      failing.destroy(new Error('client went away at once'));
+      expect((await put)?.message).to.equal('client went away at once');
+      expect(await driver.stat('t1/broken-at-once')).to.equal(null);
+    });
+
     it('moves an object to a new key, replacing what was there', async () => {
       await driver.put('tmp/t1/upload-1', Buffer.from('new bytes'), 9, 'text/plain');
       await driver.put('t1/final', Buffer.from('old'), 3, 'text/plain');
