@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { assertSafeKey, type StorageDriver, type StoredObject } from './driver.js';
+import { failingWith } from './stream-failure.js';
 
 export class LocalDriver implements StorageDriver {
   readonly kind = 'local' as const;
@@ -31,17 +32,8 @@ export class LocalDriver implements StorageDriver {
   async put(key: string, body: Buffer | Readable, _size: number | undefined, _contentType: string): Promise<void> {
     const target = this.pathOf(key);
     const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-    // A source that fails while the folder is made (the client went away) fails this put; with no
-    // listener yet, its error would be thrown at the whole process.
-    let early: unknown;
-    const remember = (err: unknown) => { early ??= err; };
-    source.on('error', remember);
-    try {
-      await fsp.mkdir(path.dirname(target), { recursive: true });
-    } finally {
-      source.off('error', remember);
-    }
-    if (early !== undefined) throw early;
+    // A source that fails while the folder is made (the client went away) fails this put.
+    await failingWith(source, () => fsp.mkdir(path.dirname(target), { recursive: true }));
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await pipeline(source, fs.createWriteStream(tmp, { flags: 'wx' }));

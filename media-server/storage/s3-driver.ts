@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
 import { assertSafeKey, type ByteRange, type StorageDriver, type StoredObject } from './driver.js';
 import { readUpTo } from './read-up-to.js';
+import { failingWith } from './stream-failure.js';
 
 export interface S3Settings { url: string; bucket: string; region: string; accessKey: string; secretKey: string }
 
@@ -52,19 +53,11 @@ export class S3Driver implements StorageDriver {
     // Our own part loop rather than the client's stream upload: that one looks for an earlier
     // upload of the key to resume (an extra listing we never need, for keys that are unique)
     // and does not notice when its source stream fails.
-    let failure: unknown;
-    const remember = (err: unknown) => { failure ??= err; };
-    body.on('error', remember);
     try {
-      await this.upload(key, body, meta);
+      await failingWith(body, () => this.upload(key, body, meta));
     } catch (err) {
-      remember(err);
-    } finally {
-      body.off('error', remember);
-    }
-    if (failure !== undefined) {
       await this.remove(key).catch(() => {});
-      throw failure;
+      throw err;
     }
   }
 
