@@ -8,7 +8,7 @@ import type { Context } from '../shared/context.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
 import type { MessageStatus } from '../shared/types/message.js';
 import type { JobPayloads, OutboundSnapshot } from '../shared/jobs/job-types.js';
-import type { SendNow } from '../shared/jobs/outbound-send.js';
+import { queueOutboundSend, type SendNow } from '../shared/jobs/outbound-send.js';
 import { toMessageView } from '../switch/index.js';
 import { customerMessageView, withSignedMediaUrls } from '../media-server/index.js';
 import { channelRuntime } from './channels.js';
@@ -35,13 +35,8 @@ export async function deliverOutbound(ctx: Context, data: JobPayloads['gateway-o
   // from a process that stalled, reads what is stored now: the message may have been sent or
   // failed meanwhile. Read with the lease held, so that no send can finish unseen after it.
   const ranBefore = !job || job.attemptsMade > 0 || (job.attemptsStarted ?? 0) > 1 || (job.stalledCounter ?? 0) > 0;
-  let target: SendTarget | null;
-  try {
-    target = !ranBefore && data.first ? fromSnapshot(data.first) : await readTarget(ctx, data.messageId);
-  } catch (err) {
-    await lease.abandon();
-    throw err;
-  }
+  const first = !ranBefore && data.first;
+  const target = first ? fromSnapshot(first) : await lease.guard(() => readTarget(ctx, data.messageId));
   if (!target) return lease.release(); // already sent, or not ours to send
   // Sent already, but the recording failed (the database was away): record it, never send again.
   // Only a run after an earlier one can find such a marker, or a job queued again for a message
@@ -90,7 +85,7 @@ async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot)
     const lease = await takeSendLease(ctx, messageId);
     if (!lease) return; // its job (a resend) has it, and sends it
     // Read with the lease held, as a job does: a resend's job may have sent it before this began.
-    const stored = await ctx.rows.findOne(MessageEntity, { id: messageId }).catch(async (err: unknown) => { await lease.abandon(); throw err; });
+    const stored = await lease.guard(() => ctx.rows.findOne(MessageEntity, { id: messageId }));
     if (stored?.status !== 'pending') return await lease.release();
     const outcome = await attempt(ctx, fromSnapshot(first), lease, { askMarker: false, lastTry: false });
     if (outcome.kind !== 'retry') return;
@@ -99,7 +94,7 @@ async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot)
     ctx.logger.warn({ err: (err as Error).message, messageId }, 'a reply could not be sent at once; its job finishes the work');
   }
   try {
-    await ctx.jobs.add('gateway-outbound', { messageId }, { jobId: `out-${messageId}`, delayMs: retry?.retryAfterMs ?? firstBackoffMs(ctx) });
+    await queueOutboundSend(ctx.jobs, messageId, undefined, retry?.retryAfterMs ?? firstBackoffMs(ctx));
   } catch (err) {
     ctx.logger.error({ err: (err as Error).message, messageId }, 'a reply to retry could not get its job; the pending sends sweep will queue it');
   }
@@ -114,15 +109,9 @@ type Attempt = { kind: 'sent' } | { kind: 'failed'; reason: string } | { kind: '
 
 /** One try at sending a message whose lease is held; gives the lease back. */
 async function attempt(ctx: Context, target: SendTarget, lease: SendLease, o: TryOptions): Promise<Attempt> {
-  let outcome: Attempt;
-  try {
-    outcome = await tryOnce(ctx, target, o);
-  } catch (err) {
-    // Not recorded (the database was away): the lease goes, and the sent marker, if the platform
-    // has the message, stays for the next try to record from.
-    await lease.abandon().catch(() => { /* it expires */ });
-    throw err;
-  }
+  // Not recorded (the database was away): the lease goes, and the sent marker, if the platform
+  // has the message, stays for the next try to record from.
+  const outcome = await lease.guard(() => tryOnce(ctx, target, o));
   await lease.release(); // recorded, or to be tried again: the marker has served
   return outcome;
 }

@@ -21,6 +21,8 @@ export interface SendLease {
   release(): Promise<void>;
   /** Frees the lease if it is still ours and keeps the marker: the outcome is not recorded yet. */
   abandon(): Promise<void>;
+  /** Runs work with the lease held; if the work throws, the lease is abandoned (or left to expire) and the error goes on. */
+  guard<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export function sendingKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sending', messageId); }
@@ -36,7 +38,7 @@ export async function takeSendLease(ctx: Context, messageId: string): Promise<Se
     r.cc_lease_renew(key, token, LEASE_MS).catch((err: Error) => ctx.logger.warn({ err: err.message, messageId }, 'could not renew a send lease'));
   }, RENEW_EVERY_MS);
   renew.unref();
-  return {
+  const lease: SendLease = {
     release: async () => {
       clearInterval(renew);
       // Both at once (two keys of different hash slots: not one script). Not a pipeline: building
@@ -47,7 +49,16 @@ export async function takeSendLease(ctx: Context, messageId: string): Promise<Se
       clearInterval(renew);
       await r.cc_lease_release(key, token);
     },
+    guard: async (work) => {
+      try {
+        return await work();
+      } catch (err) {
+        await lease.abandon().catch(() => { /* it expires */ });
+        throw err;
+      }
+    },
   };
+  return lease;
 }
 
 interface LeaseCommands {

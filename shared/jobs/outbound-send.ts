@@ -10,8 +10,8 @@
 import type { JobBus } from './job-bus.js';
 import type { OutboundSnapshot } from './job-types.js';
 
-export function queueOutboundSend(jobs: JobBus, messageId: string, first?: OutboundSnapshot): Promise<void> {
-  return jobs.add('gateway-outbound', first ? { messageId, first } : { messageId }, { jobId: `out-${messageId}` });
+export function queueOutboundSend(jobs: JobBus, messageId: string, first?: OutboundSnapshot, delayMs?: number): Promise<void> {
+  return jobs.add('gateway-outbound', first ? { messageId, first } : { messageId }, { jobId: `out-${messageId}`, delayMs });
 }
 
 /** Starts sending a fresh message in this process; false when it cannot now (too many under way), and then nothing was done. */

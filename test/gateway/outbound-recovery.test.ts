@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, type Job } from 'bullmq';
 import { deliverOutbound, sendingNow } from '../../gateway/deliver-outbound.js';
-import { sendingKey, takeSendLease } from '../../gateway/send-lease.js';
+import { sendingKey, sentMarkerKey, takeSendLease } from '../../gateway/send-lease.js';
 import { requeuePendingSends } from '../../gateway/index.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../../shared/db/entities/index.js';
 import { newId } from '../../shared/ids.js';
@@ -49,7 +49,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     return storedMessage(app, msg.id);
   }
   const sent = (text: string) => telegramCase.sends(fake).filter((r) => telegramCase.sentText(r) === text).length;
-  const marker = (id: string) => app.ctx.key('outbound-sent', id);
+  const marker = (id: string) => sentMarkerKey(app.ctx, id);
 
   for (const [name, job, platformId] of [['retried', run({ attemptsMade: 1 }), '424242'], ['taken over after a stall', run({ stalledCounter: 1 }), '424243']] as const) {
     it(`records it from the marker when the job is ${name}, without sending again`, async () => {
