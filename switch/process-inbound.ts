@@ -7,6 +7,7 @@ import { channelKind, clampPriority, type QueueMachine } from '../queue-machine/
 import { findMessage, loadBundle } from './conversation-store.js';
 import { toMessageView } from './views.js';
 import { tellQueuePosition } from './tell-queue-position.js';
+import { enqueueWhileOpen } from './enqueue-while-open.js';
 import { announceInbound, echoToWidget, isOngoing } from './receive-inbound.js';
 
 export async function processInbound(ctx: Context, qm: QueueMachine, messageId: string): Promise<void> {
@@ -24,12 +25,12 @@ export async function processInbound(ctx: Context, qm: QueueMachine, messageId: 
       c.priority = priority;
     }
     const cfg = await qm.queueConfig(c.tenantId, c.queueId);
-    await qm.enqueue({
+    const open = await enqueueWhileOpen(ctx, qm, {
       tenantId: c.tenantId, queueId: c.queueId, conversationId: c.id, priority, enqueuedAt: c.queuedAt?.getTime(),
       kind: channelKind(channelRow.platform, channelRow.settings), customerId: customer.id, platform: channelRow.platform,
       preferAgentId: cfg.stickyMs > 0 ? await lastAgentOf(ctx, c, cfg.stickyMs) : undefined,
     });
-    await tellQueuePosition(ctx, qm, c, customer.id, channelRow.platform);
+    if (open) await tellQueuePosition(ctx, qm, c, customer.id, channelRow.platform);
   }
 }
 

@@ -10,6 +10,7 @@ import type { ConversationView } from '../shared/types/api.js';
 import { channelKind, type QueueMachine } from '../queue-machine/index.js';
 import { assertCanWrite } from './access.js';
 import { recordAssignment } from './apply-assignment.js';
+import { enqueueWhileOpen } from './enqueue-while-open.js';
 import { bundleView, loadBundle } from './conversation-store.js';
 
 export interface TransferInput { conversationId: string; agentId?: string; queueId?: string; note?: string }
@@ -47,7 +48,10 @@ export async function transferConversation(ctx: Context, qm: QueueMachine, p: Pr
   const queue = await m.findOneBy(QueueEntity, { id: input.queueId!, tenantId: p.tenantId });
   if (!queue) throw notFound(`Queue ${input.queueId}`);
   Object.assign(c, { status: 'queued', agentId: null, queueId: queue.id, queuedAt: now, updatedAt: now, unattended: null });
-  await m.update(ConversationEntity, { id: c.id }, { status: 'queued', agentId: null, queueId: queue.id, queuedAt: now, updatedAt: now, unattended: null });
+  const moved = await m.createQueryBuilder().update(ConversationEntity)
+    .set({ status: 'queued', agentId: null, queueId: queue.id, queuedAt: now, updatedAt: now, unattended: null })
+    .where('id = :id AND status <> :closed', { id: c.id, closed: 'closed' }).execute();
+  if (moved.affected !== 1) throw new AppError('conflict', 'This conversation was closed meanwhile.');
   await m.insert(RoutingEventEntity, {
     id: newId(), tenantId: c.tenantId, conversationId: c.id, kind: 'transferred', queueId: queue.id, agentId: null,
     fromAgentId: from.agentId, fromQueueId: from.queueId, note, createdAt: now,
@@ -56,9 +60,10 @@ export async function transferConversation(ctx: Context, qm: QueueMachine, p: Pr
   const view = bundleView(bundle);
   if (from.agentId) ctx.broadcaster.toAgent(from.agentId, 'conversation:updated', { conversation: view });
   ctx.broadcaster.toSupervisors(c.tenantId, 'conversation:updated', { conversation: view });
-  await qm.enqueue({
+  const open = await enqueueWhileOpen(ctx, qm, {
     tenantId: c.tenantId, queueId: queue.id, conversationId: c.id, priority: c.priority, enqueuedAt: now.getTime(),
     kind, customerId: bundle.customer.id, platform: bundle.channel.platform, avoidAgentId: from.agentId ?? undefined,
   });
+  if (!open) throw new AppError('conflict', 'This conversation was closed meanwhile.');
   return view;
 }

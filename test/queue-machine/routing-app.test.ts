@@ -110,6 +110,32 @@ for (const db of DB_KINDS) {
       expect(r.body.error.message).to.match(/capacity/);
     });
 
+    it('a transfer to a queue racing a close never reopens the conversation nor leaves it waiting', async () => {
+      const target = await routingWorld(app, { agents: [] }); // nobody there: whatever reaches it stays
+      const w = await routingWorld(app, { agents: [{ capacity: 20 }] });
+      const s0 = await online(app.url, w.agents[0], open);
+      const got = collect(s0, 'conversation:assigned');
+      const convs = await Promise.all(Array.from({ length: 20 }, (_, i) => customerWrites(app.url, w.channelId, open, `customer ${i}`)));
+      await waitUntil(() => got.length === 20);
+      const answers = await Promise.all(convs.map(async (c, i) => {
+        // Mostly sent in the same tick, so that the close lands between the transfer's read and
+        // its write (seen on MariaDB without the guard); some a little before or after.
+        const close = sleep(i % 4 ? 0 : 2).then(() => app.api('POST', `/api/v1/conversations/${c.conversationId}/close`, { token: w.supervisor, body: {} }));
+        const transfer = sleep(i % 4 === 1 ? 2 : 0).then(() => app.api('POST', `/api/v1/conversations/${c.conversationId}/transfer`, { token: w.supervisor, body: { queueId: target.queueId } }));
+        return [(await transfer).status, (await close).status];
+      }));
+      for (const [transfer, close] of answers) {
+        expect(close).to.equal(200);
+        expect(transfer).to.be.oneOf([200, 409]);
+      }
+      for (const c of convs) {
+        expect((await app.api('GET', `/api/v1/conversations/${c.conversationId}`, { token: w.supervisor })).body.status).to.equal('closed');
+      }
+      const stats = async () => (await app.api('GET', '/api/v1/stats/queues', { token: w.supervisor })).body;
+      await waitUntil(async () => (await stats()).queues.find((q: any) => q.id === target.queueId).waiting === 0, 5000, 'nothing waiting');
+      expect((await stats()).agents.find((a: any) => a.id === w.agents[0].id)).to.include({ load: 0 });
+    });
+
     it('manual pick: nothing is assigned until an agent takes it, by socket or REST', async () => {
       const w = await routingWorld(app, { queue: { policy: 'manual' }, agents: [{ capacity: 2 }] });
       const s0 = await online(app.url, w.agents[0], open);

@@ -99,6 +99,25 @@ for (const db of DB_KINDS) {
       expect(events[0]).to.include({ kind: 'overflowed', fromQueueId: w.queueId, queueId: fb.queueId, note: 'no-agents' });
     });
 
+    it('leaves nothing waiting for a conversation closed while its first message was being routed', async () => {
+      // Nobody is online, so whatever reaches the queue stays there: a closed conversation left
+      // in it would count as waiting, push back everyone's position and one day reach an agent.
+      const w = await routingWorld(app, { agents: [] });
+      const closedAt = await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+        const c = await customerWrites(app.url, w.channelId, open, `never mind ${i}`);
+        await sleep(i % 6); // the close lands before, during or after the routing job
+        const r = await app.api('POST', `/api/v1/conversations/${c.conversationId}/close`, { token: w.supervisor, body: {} });
+        expect(r.status).to.equal(200);
+        return c.conversationId;
+      }));
+      expect(closedAt).to.have.length(30);
+      await waitUntil(() => jobsSettled(app, 'switch-inbound'), 10_000, 'every routing job finished');
+      const waiting = async () => (await app.api('GET', '/api/v1/stats/queues', { token: w.supervisor })).body.queues.find((q: any) => q.id === w.queueId).waiting;
+      await waitUntil(async () => (await waiting()) === 0, 5000, 'nothing waiting');
+      await sleep(200);
+      expect(await waiting()).to.equal(0);
+    });
+
     it('serves a VIP customer first and shows supervisors the figures, live', async () => {
       const w = await routingWorld(app, { queue: { serviceLevel: { percent: 90, seconds: 0.5 } }, agents: [{ capacity: 1 }] });
       const sup = await supervisorSocket(app, w.supervisor, open);
@@ -180,6 +199,15 @@ describe('a first position text after a delay (sqlite)', function () {
     } finally { crm.close(); }
   });
 });
+
+/** True once a job queue has nothing waiting, delayed or running. */
+async function jobsSettled(app: TestApp, queue: string): Promise<boolean> {
+  const k = (state: string) => `${app.prefix}:${queue}:${state}`;
+  const [wait, active, prioritized, delayed] = await Promise.all([
+    app.ctx.redis.llen(k('wait')), app.ctx.redis.llen(k('active')), app.ctx.redis.zcard(k('prioritized')), app.ctx.redis.zcard(k('delayed')),
+  ]);
+  return wait + active + prioritized + delayed === 0;
+}
 
 async function waitingCustomer(url: string, channelId: string, open: AnySocket[]) {
   const c = await customerSocketOnly(url, channelId, open);
