@@ -117,7 +117,20 @@ function* storeInto(channel: Channel, event: InboundEvent, customer: Customer, c
   } as Message; // seq is given by the database on insert
   const stored = yield* insertOrFind(MessageEntity, message, { channelId: channel.id, externalMessageId: event.externalMessageId });
   if (!stored.inserted) return yield* duplicateOf(stored.row, customer);
-  yield* update(ConversationEntity, { id: conversation.id }, { lastMessageAt: now, updatedAt: now });
+  // Touched only in the state it was read in. On MySQL another transaction may have changed it
+  // since (reads take no locks); on SQLite a unit runs whole, so this always matches.
+  const touched = yield* update(ConversationEntity, { id: conversation.id, status: conversation.status }, { lastMessageAt: now, updatedAt: now });
+  if (touched !== 1) {
+    const current = yield* findOne(ConversationEntity, { id: conversation.id });
+    if (!current || current.status === 'closed') {
+      // Closed meanwhile: kept there, the message would reach nobody. It opens the customer's
+      // next conversation instead, as it would have a moment later.
+      yield* remove(MessageEntity, { id: message.id });
+      return yield* storeInto(channel, event, customer, yield* openConversation(channel, customer));
+    }
+    yield* update(ConversationEntity, { id: conversation.id }, { lastMessageAt: now, updatedAt: now });
+    Object.assign(conversation, current); // assigned or queued since: the caller acts on what it is now
+  }
   conversation.lastMessageAt = now;
   conversation.updatedAt = now;
   return { message, conversation, customer, duplicate: false };
