@@ -225,7 +225,11 @@ export async function applyDeliveryStatus(ctx: Context, channel: Channel, extern
   if (!msg) return null;
   const current = RANK[msg.status as DeliveryStatus] ?? 0;
   if (RANK[status] <= current) return msg;
-  await m.update(MessageEntity, { seq: msg.seq }, { status, error: error ?? null, updatedAt: new Date() });
+  // Only over a status behind this one, as stored now: a report for the same message handled at
+  // the same moment (another webhook, another process) may have moved it further since the read.
+  const further = (Object.keys(RANK) as DeliveryStatus[]).filter((s) => RANK[s] >= RANK[status]);
+  const moved = await m.update(MessageEntity, { seq: msg.seq, status: Not(In(further)) }, { status, error: error ?? null, updatedAt: new Date() });
+  if (moved.affected === 0) return (await m.findOneBy(MessageEntity, { seq: msg.seq })) ?? msg;
   msg.status = status;
   msg.error = error ?? null;
   const conv = await m.findOneBy(ConversationEntity, { id: msg.conversationId });

@@ -190,6 +190,23 @@ for (const db of DB_KINDS) {
         await waitFor(() => statusOf(statuses, id2, 'read'));
       });
 
+      it('never moves a message back when its statuses arrive together in separate webhooks', async () => {
+        const { agent, conversationId, from, statuses } = await customerReachesAgent();
+        const ids: string[] = [];
+        for (let i = 0; i < 10; i++) ids.push(await agentReply(agent.socket, conversationId, { text: `Reply ${i}` }));
+        await waitFor(() => ids.every((id) => statusOf(statuses, id, 'sent')));
+        const wamids = await Promise.all(ids.map(wamidOf));
+        // "read" and "delivered" of each reply at the same moment, in either order: each handler
+        // reads the message before the other has written.
+        const answers = await Promise.all(wamids.flatMap((wamid, i) => {
+          const pair = [waStatus(wamid, 'read', from), waStatus(wamid, 'delivered', from)];
+          if (i % 2) pair.reverse();
+          return pair.map((st) => post(waBody(PHONE_ID, { statuses: [st] })));
+        }));
+        expect(answers.map((r) => r.status)).to.satisfy((all: number[]) => all.every((x) => x === 200));
+        for (const id of ids) expect((await storedMessage(app, id)).status, id).to.equal('read');
+      });
+
       it('shows a failed status from a later webhook (24-hour window, undeliverable) with WhatsApp\'s reason', async () => {
         const { agent, conversationId, from, statuses } = await customerReachesAgent();
         const late = await agentReply(agent.socket, conversationId, { text: 'Are you still there?' });
