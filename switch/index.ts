@@ -7,6 +7,7 @@ import { processInbound } from './process-inbound.js';
 import { applyAssignment } from './apply-assignment.js';
 import { applyRoutingOutcome } from './apply-routing-outcome.js';
 import { tellQueuePositions } from './tell-queue-position.js';
+import { applyLateStatus } from './late-status.js';
 
 export { receiveInbound, findOrCreateCustomer, applyDeliveryStatus, type StoredInbound } from './receive-inbound.js';
 export { sendAgentMessage, type AgentMessageInput } from './send-agent-message.js';
@@ -23,7 +24,7 @@ export { routingHistory, type RoutingEventView } from './routing-history.js';
 export { postBotMessage } from './post-bot-message.js';
 export { assertCanWrite } from './access.js';
 
-/** Runs the switch's workers: inbound messages to act on, assignments and routing outcomes to record, positions to tell. */
+/** Runs the switch's workers: inbound messages to act on, assignments and routing outcomes to record, positions to tell, late delivery statuses. */
 export function startSwitch(ctx: Context, qm: QueueMachine): void {
   ctx.jobs.work('switch-inbound', (data) => processInbound(ctx, qm, data.messageId));
   qm.recordAssignmentsLocally(async (a) => {
@@ -40,5 +41,6 @@ export function startSwitch(ctx: Context, qm: QueueMachine): void {
     if (await qm.isPending(a)) await applyAssignment(ctx, qm, a); // else recorded already (by the process that made it)
   });
   ctx.jobs.work('switch-routing', (data) => applyRoutingOutcome(ctx, qm, data));
+  ctx.jobs.work('switch-status', (data) => applyLateStatus(ctx, data));
   ctx.jobs.work('switch-positions', (data) => tellQueuePositions(ctx, qm, data.tenantId, data.queueId, data.conversationId), { concurrency: 4 });
 }

@@ -13,6 +13,7 @@ import { newId } from '../shared/ids.js';
 import type { DeliveryStatus, InboundEvent } from '../shared/types/message.js';
 import { customerMessageView, scheduleMediaFetch } from '../media-server/index.js';
 import { toMessageView } from './views.js';
+import { tryStatusLater } from './late-status.js';
 import type { MessageView } from '../shared/types/api.js';
 
 export interface StoredInbound { event: InboundEvent; message?: Message; conversation?: Conversation; customer?: Customer; duplicate: boolean }
@@ -38,7 +39,11 @@ export async function receiveInbound(ctx: Context, channel: Channel, events: Inb
     i++;
     if (event.kind === 'status' && event.status) {
       if (event.status.watermark) await applyStatusUpTo(ctx, channel, event.externalUserId, event.status.status, event.status.watermark);
-      else await applyDeliveryStatus(ctx, channel, event.status.externalMessageId, event.status.status, event.status.error);
+      else {
+        const { externalMessageId, status, error } = event.status;
+        const applied = await applyDeliveryStatus(ctx, channel, externalMessageId, status, error);
+        if (!applied) await tryStatusLater(ctx, { channelId: channel.id, externalMessageId, status, ...(error ? { error } : {}) });
+      }
       results.push({ event, duplicate: false });
     } else {
       ctx.logger.debug({ channelId: channel.id, event: event.event?.name }, 'platform event received');

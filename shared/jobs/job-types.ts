@@ -2,6 +2,7 @@
 // producer and its worker cannot disagree).
 import type { Message } from '../db/entities/index.js';
 import type { Assignment, QueueTimer, RoutingOutcome } from '../types/routing.js';
+import type { DeliveryStatus } from '../types/message.js';
 
 /**
  * What the first run of a send job needs, as the producer stored it: the message (its dates as
@@ -22,6 +23,11 @@ export interface JobPayloads {
   'switch-assignment': Assignment;
   /** Other routing outcomes to record and tell about: requeues, expired offers, overflows. */
   'switch-routing': RoutingOutcome;
+  /**
+   * A platform's delivery status for a message not found yet: the platform may report on a send
+   * before its answer to the send reached us and was recorded. Tried again `tries` times at most.
+   */
+  'switch-status': { channelId: string; externalMessageId: string; status: DeliveryStatus; error?: string; tries: number };
   /** A queue's waiting customers may have moved: tell those whose position or estimate changed (or one customer, whose first text is due). */
   'switch-positions': { tenantId: string; queueId: string; conversationId?: string };
   /** The queue machine's durable timers (delayed jobs): offers, disconnect grace, maximum wait, sticky hold. */

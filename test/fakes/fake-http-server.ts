@@ -9,8 +9,11 @@ export interface RecordedRequest {
 }
 
 export interface FakeAnswer { status: number; body?: string | Buffer | object; headers?: Record<string, string> }
-/** A scripted answer: a response, 'timeout' to hold the request until the server closes, or the route's own answer after a wait. */
-export type Scripted = FakeAnswer | 'timeout' | { slowMs: number };
+/**
+ * A scripted answer: a response (given after `afterMs`, if set), 'timeout' to hold the request
+ * until the server closes, or the route's own answer after a wait.
+ */
+export type Scripted = (FakeAnswer & { afterMs?: number }) | 'timeout' | { slowMs: number };
 export type Route = (req: RecordedRequest, params: Record<string, string>) => FakeAnswer | Promise<FakeAnswer>;
 
 export class FakeHttpServer {
@@ -88,6 +91,7 @@ export class FakeHttpServer {
     if (next === 'timeout') { this.held.add(res); return; }
     if (next && 'slowMs' in next) await new Promise((r) => setTimeout(r, next.slowMs));
     const scripted = next && 'status' in next ? next : undefined;
+    if (scripted?.afterMs) await new Promise((r) => setTimeout(r, scripted.afterMs));
     let answer: FakeAnswer = scripted ?? { status: 404, body: { message: 'no such fake route' } };
     if (!scripted) {
       for (const r of this.routes) {

@@ -207,6 +207,19 @@ for (const db of DB_KINDS) {
         for (const id of ids) expect((await storedMessage(app, id)).status, id).to.equal('read');
       });
 
+      it('applies a status that arrives before the answer to its send was recorded', async () => {
+        const { agent, conversationId, from, statuses } = await customerReachesAgent();
+        const wamid = `wamid.HBgLEARLY${randomUUID().replace(/-/g, '').toUpperCase()}`;
+        // WhatsApp accepts the send but its answer is slow to reach us; its status webhook is not.
+        fake.failWhere('POST', MESSAGES, bodyIncludes('Quick one'), { status: 200, afterMs: 500, body: { messaging_product: 'whatsapp', contacts: [{ input: from, wa_id: from }], messages: [{ id: wamid }] } });
+        const id = await agentReply(agent.socket, conversationId, { text: 'Quick one' });
+        await waitFor(() => fake.to('POST', MESSAGES).some(bodyIncludes('Quick one')));
+        expect((await post(waBody(PHONE_ID, { statuses: [waStatus(wamid, 'delivered', from)] }))).status).to.equal(200);
+        expect((await storedMessage(app, id)).status, 'not known by its id yet').to.equal('pending');
+        await waitFor(() => statusOf(statuses, id, 'delivered'), 8000, 'the early status applied');
+        expect(await storedMessage(app, id)).to.include({ status: 'delivered', externalMessageId: wamid });
+      });
+
       it('shows a failed status from a later webhook (24-hour window, undeliverable) with WhatsApp\'s reason', async () => {
         const { agent, conversationId, from, statuses } = await customerReachesAgent();
         const late = await agentReply(agent.socket, conversationId, { text: 'Are you still there?' });
