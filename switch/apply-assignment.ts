@@ -8,6 +8,7 @@ import type { ConversationView, MessageView } from '../shared/types/api.js';
 import type { TransferInfo } from '../shared/types/socket-events.js';
 import type { Assignment, QueueMachine } from '../queue-machine/index.js';
 import { bundleView, findBundle, recentMessages, type ConversationBundle } from './conversation-store.js';
+import { releaseIfClosed } from './enqueue-while-open.js';
 
 export interface AssignmentContext {
   /** The agent took it themselves from the queue. */
@@ -93,8 +94,7 @@ async function writeAssignment(ctx: Context, a: Assignment, at: Date): Promise<b
 
 /** Not written: a conversation closed meanwhile gives its capacity back; a newer assignment keeps it. */
 async function notWritten(ctx: Context, qm: QueueMachine, a: Assignment): Promise<null> {
-  const now = await ctx.rows.findOne(ConversationEntity, { id: a.conversationId });
-  if (!now || now.status === 'closed') await qm.release(a.tenantId, a.conversationId);
+  await releaseIfClosed(ctx, qm, a.tenantId, a.conversationId);
   return null;
 }
 
