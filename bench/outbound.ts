@@ -5,7 +5,7 @@
 // The world's setup runs the inbound path (every customer writes once), not the outbound one: the
 // app first replies for --warmup seconds at the same rate, reported apart (its first seconds run
 // on cold code: V8 has not compiled the send path yet), and is then measured.
-// Options: --seconds 10 --warmup 3 --rate 500 --db sqlite|mysql
+// Options: --seconds 10 --warmup 5 --rate 500 --db sqlite|mysql
 import { io, type Socket } from 'socket.io-client';
 import { percentile, round } from './bench-math.js';
 import { args, sleep, startBaseline, startWorld } from './gateway/harness.js';
@@ -15,7 +15,7 @@ import { appAndRedisMeter } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
-const warmup = Number(a.warmup ?? 3);
+const warmup = Number(a.warmup ?? 5);
 const rate = Number(a.rate ?? 500);
 const db = (a.db ?? 'sqlite') as 'sqlite' | 'mysql';
 const agents = Number(a.agents ?? 100);

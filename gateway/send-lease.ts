@@ -2,7 +2,8 @@
 // reply is sent at once by the process that stored it, a retry or a recovery by its job; each
 // takes this lease first, so that a job never sends a message that is being sent. The lease is a
 // Redis key holding its sender's token, renewed while the send lasts, so a process that dies frees it
-// within LEASE_MS. Releasing it (only if still ours) also removes the message's sent marker.
+// within LEASE_MS. Releasing it (only if still ours) also removes the message's sent marker, in
+// the same script: both keys carry the message id as their hash tag, so they share a slot.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Context } from '../shared/context.js';
@@ -14,7 +15,9 @@ const PROCESS_TOKEN = randomBytes(9).toString('base64url');
 let leases = 0;
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+const ABANDON = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+/** KEYS[1] the lease, KEYS[2] the sent marker: the lease goes if still ours, the marker in any case (the outcome is recorded). */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return redis.call('del', KEYS[2])`;
 
 export interface SendLease {
   /** Frees the lease if it is still ours, and removes the sent marker (the database has the outcome now). */
@@ -25,8 +28,8 @@ export interface SendLease {
   guard<T>(work: () => Promise<T>): Promise<T>;
 }
 
-export function sendingKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sending', messageId); }
-export function sentMarkerKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sent', messageId); }
+export function sendingKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sending', `{${messageId}}`); }
+export function sentMarkerKey(ctx: Context, messageId: string): string { return ctx.key('outbound-sent', `{${messageId}}`); }
 
 /** The lease on a message's send, or null while another sender holds it. */
 export async function takeSendLease(ctx: Context, messageId: string): Promise<SendLease | null> {
@@ -41,13 +44,11 @@ export async function takeSendLease(ctx: Context, messageId: string): Promise<Se
   const lease: SendLease = {
     release: async () => {
       clearInterval(renew);
-      // Both at once (two keys of different hash slots: not one script). Not a pipeline: building
-      // one copies every script defined on the connection, BullMQ's included.
-      await Promise.all([r.cc_lease_release(key, token), ctx.redis.del(sentMarkerKey(ctx, messageId))]);
+      await r.cc_lease_release(key, sentMarkerKey(ctx, messageId), token);
     },
     abandon: async () => {
       clearInterval(renew);
-      await r.cc_lease_release(key, token);
+      await r.cc_lease_abandon(key, token);
     },
     guard: async (work) => {
       try {
@@ -63,12 +64,14 @@ export async function takeSendLease(ctx: Context, messageId: string): Promise<Se
 
 interface LeaseCommands {
   cc_lease_renew(key: string, token: string, ms: number): Promise<number>;
-  cc_lease_release(key: string, token: string): Promise<number>;
+  cc_lease_release(key: string, marker: string, token: string): Promise<number>;
+  cc_lease_abandon(key: string, token: string): Promise<number>;
 }
 
 function scripts(redis: Redis): LeaseCommands {
   const r = redis as unknown as Partial<LeaseCommands>;
   if (!r.cc_lease_renew) redis.defineCommand('cc_lease_renew', { numberOfKeys: 1, lua: RENEW });
-  if (!r.cc_lease_release) redis.defineCommand('cc_lease_release', { numberOfKeys: 1, lua: RELEASE });
+  if (!r.cc_lease_release) redis.defineCommand('cc_lease_release', { numberOfKeys: 2, lua: RELEASE });
+  if (!r.cc_lease_abandon) redis.defineCommand('cc_lease_abandon', { numberOfKeys: 1, lua: ABANDON });
   return redis as unknown as LeaseCommands;
 }
