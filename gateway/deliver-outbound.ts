@@ -8,7 +8,7 @@ import type { Context } from '../shared/context.js';
 import { ConversationEntity, CustomerEntity, MessageEntity, type Message } from '../shared/db/entities/index.js';
 import type { MessageStatus } from '../shared/types/message.js';
 import type { JobPayloads, OutboundSnapshot } from '../shared/jobs/job-types.js';
-import { queueOutboundSend, type SendNow } from '../shared/jobs/outbound-send.js';
+import { queueOutboundSend, type SendClaim, type SendHere } from '../shared/jobs/outbound-send.js';
 import { toMessageView } from '../switch/index.js';
 import { customerMessageView, withSignedMediaUrls } from '../media-server/index.js';
 import { channelRuntime } from './channels.js';
@@ -60,33 +60,46 @@ export async function deliverOutbound(ctx: Context, data: JobPayloads['gateway-o
  * Replies to one conversation leave one after another, in the order they were stored: a later
  * one is not sent before the platform has answered for the one before it.
  */
-export function sendingNow(ctx: Context): SendNow {
+export function sendingNow(ctx: Context): SendHere {
   let underWay = 0;
   const lastOf = new Map<string, Promise<void>>(); // the latest send of each conversation
-  return (messageId, first) => {
-    if (underWay >= ctx.config.sendsAtOnce) return false;
-    underWay++;
-    const conversationId = first.message.conversationId;
-    const before = lastOf.get(conversationId);
-    const send = (): Promise<void> => sendNow(ctx, messageId, first); // never rejects
-    const p: Promise<void> = (before ? before.then(send) : send()).finally(() => {
-      underWay--;
-      if (lastOf.get(conversationId) === p) lastOf.delete(conversationId);
-    });
-    lastOf.set(conversationId, p);
-    ctx.outbound.track(p);
-    return true;
+  return {
+    // A claim is the message's send lease, taken before the message exists.
+    claim: async (messageId) => {
+      const lease = await takeSendLease(ctx, messageId);
+      return lease && Object.assign(lease, { giveBack: () => lease.abandon() });
+    },
+    start: (messageId, first, claim) => {
+      if (underWay >= ctx.config.sendsAtOnce) return false;
+      underWay++;
+      const conversationId = first.message.conversationId;
+      const before = lastOf.get(conversationId);
+      const send = (): Promise<void> => sendNow(ctx, messageId, first, claim as ClaimedLease | undefined); // never rejects
+      const p: Promise<void> = (before ? before.then(send) : send()).finally(() => {
+        underWay--;
+        if (lastOf.get(conversationId) === p) lastOf.delete(conversationId);
+      });
+      lastOf.set(conversationId, p);
+      ctx.outbound.track(p);
+      return true;
+    },
   };
 }
 
-async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot): Promise<void> {
+/** The claims this gateway makes (SendHere.claim) are send leases; only they are handed back to start(). */
+type ClaimedLease = SendLease & SendClaim;
+
+async function sendNow(ctx: Context, messageId: string, first: OutboundSnapshot, claimed?: ClaimedLease): Promise<void> {
   let retry: SendError | undefined;
   try {
-    const lease = await takeSendLease(ctx, messageId);
+    const lease = claimed ?? await takeSendLease(ctx, messageId);
     if (!lease) return; // its job (a resend) has it, and sends it
-    // Read with the lease held, as a job does: a resend's job may have sent it before this began.
-    const stored = await lease.guard(() => ctx.rows.findOne(MessageEntity, { id: messageId }));
-    if (stored?.status !== 'pending') return await lease.release();
+    if (!claimed) {
+      // Read with the lease held, as a job does: a resend's job may have sent it before this
+      // began. A message claimed before it was stored cannot have been sent by anyone else.
+      const stored = await lease.guard(() => ctx.rows.findOne(MessageEntity, { id: messageId }));
+      if (stored?.status !== 'pending') return await lease.release();
+    }
     const outcome = await attempt(ctx, fromSnapshot(first), lease, { askMarker: false, lastTry: false });
     if (outcome.kind !== 'retry') return;
     retry = outcome.error;

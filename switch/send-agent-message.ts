@@ -39,14 +39,26 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
     content: attachment ? { media: [attachment.ref] } : input.template ? { template: input.template } : null,
     status: 'pending', error: null, externalMessageId: null, clientMessageId: input.clientMessageId, createdAt: now, updatedAt: now,
   };
-  // A resend (the same clientMessageId) finds the stored message here instead of storing a second.
-  const earlier = await ctx.rows.run(() => storeOutbound(msg));
-  if (earlier) return resent(ctx, earlier);
+  // Claimed for its send at once before it exists, so that nothing else can send it in between
+  // and that send need not read it back (shared/jobs/outbound-send.ts).
+  const claim = await ctx.outbound.claim(msg.id);
+  let earlier: Message | null;
+  try {
+    // A resend (the same clientMessageId) finds the stored message here instead of storing a second.
+    earlier = await ctx.rows.run(() => storeOutbound(msg));
+  } catch (err) {
+    await claim?.giveBack().catch(() => { /* it runs out */ });
+    throw err;
+  }
+  if (earlier) {
+    await claim?.giveBack().catch(() => { /* it runs out */ });
+    return resent(ctx, earlier);
+  }
   const view = toMessageView(msg);
   // Told before the send begins, so that the agent's screens never see a status for a message they do not have yet.
   if (c.agentId) ctx.broadcaster.toAgent(c.agentId, 'message:new', { conversationId: c.id, message: view });
-  // Handed what a first send needs: it reads back only the message's status, not its recipient.
-  await ctx.outbound.send(msg.id, { message: msg, agentId: c.agentId, customerId: customer.id, externalUserId: customer.externalUserId });
+  // Handed what a first send needs: neither its status nor its recipient is read back.
+  await ctx.outbound.send(msg.id, { message: msg, agentId: c.agentId, customerId: customer.id, externalUserId: customer.externalUserId }, claim);
   return view;
 }
 

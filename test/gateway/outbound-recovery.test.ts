@@ -117,6 +117,43 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     expect(sent(text)).to.equal(1);
   });
 
+  it('a resend that arrives while the reply is being sent at once (its send claimed before it was stored) waits, and the reply is sent once; no claim is left behind', async () => {
+    const text = 'resent while it was being sent';
+    fake.failWhere('POST', `/bot${TELEGRAM_TOKEN}/sendMessage`, (r) => r.json().text === text, { slowMs: 600 });
+    const admin = await app.login('admin@demo.local');
+    const clientMessageId = randomUUID();
+    const post = () => app.api('POST', `/api/v1/conversations/${conversationId}/messages`, { token: admin, body: { text, clientMessageId } });
+    const first = await post();
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    await sleep(100); // the platform is holding the send
+    expect((await storedMessage(app, first.body.id)).status).to.equal('pending');
+    const again = await post(); // pending: its job is queued, and waits for the lease
+    expect(again.status, JSON.stringify(again.body)).to.be.oneOf([200, 201]);
+    expect(again.body.id).to.equal(first.body.id);
+    await waitUntil(async () => (await storedMessage(app, first.body.id)).status === 'sent');
+    await sleep(2500); // the job's look after its wait: it finds the reply sent
+    expect(sent(text)).to.equal(1);
+    // The resend's own claim (for an id never stored) was given back, and the reply's released.
+    expect(await app.ctx.redis.keys(`${app.ctx.key('outbound-sending')}:*`)).to.deep.equal([]);
+  });
+
+  it('a reply claimed for a send at once but refused for want of room goes to its job at once: the claim is given back, not left to run out', async () => {
+    const text = 'claimed, then no room';
+    const msg = await pendingReply(text);
+    const here = sendingNow(app.ctx);
+    const claim = await here.claim(msg.id);
+    expect(claim, 'claimed').to.not.equal(null);
+    const outbound = app.ctx.outbound;
+    outbound.sendHere({ claim: here.claim, start: () => false }); // as when too many sends are under way here
+    try {
+      await outbound.send(msg.id, await snapshotOf(msg), claim);
+    } finally {
+      outbound.sendHere(sendingNow(app.ctx));
+    }
+    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent', 4000); // a claim kept would hold the job for 30 s
+    expect(sent(text)).to.equal(1);
+  });
+
   it('a job queued again without its message (a resend) records a send the platform has, without sending again', async () => {
     const text = 'queued again after it was sent';
     const msg = await pendingReply(text);
@@ -194,7 +231,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     const msg = await pendingReply(text);
     const snapshot = await snapshotOf(msg);
     await deliverOutbound(app.ctx, { messageId: msg.id }, run({}), 'token');
-    expect(sendingNow(app.ctx)(msg.id, snapshot)).to.equal(true);
+    expect(sendingNow(app.ctx).start(msg.id, snapshot)).to.equal(true);
     await sleep(200);
     expect(sent(text)).to.equal(1);
   });
@@ -203,7 +240,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     const text = 'failed at once, then retried';
     fake.failWhere('POST', `/bot${TELEGRAM_TOKEN}/sendMessage`, (r) => r.json().text === text, { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } });
     const msg = await pendingReply(text);
-    expect(sendingNow(app.ctx)(msg.id, await snapshotOf(msg))).to.equal(true);
+    expect(sendingNow(app.ctx).start(msg.id, await snapshotOf(msg))).to.equal(true);
     await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent');
     expect(sent(text), 'tried twice, sent once').to.equal(2);
     const queue = new Queue('gateway-outbound', { connection: app.ctx.redis, prefix: app.ctx.key('bull') });
@@ -221,7 +258,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     const now = sendingNow(app.ctx);
     const msgs: Message[] = [];
     for (const text of texts) msgs.push(await pendingReply(text));
-    for (const m of msgs) expect(now(m.id, await snapshotOf(m))).to.equal(true);
+    for (const m of msgs) expect(now.start(m.id, await snapshotOf(m))).to.equal(true);
     await waitUntil(async () => (await Promise.all(msgs.map((m) => storedMessage(app, m.id)))).every((m) => m.status === 'sent'));
     const arrivals = texts.map((t) => telegramCase.sends(fake).find((r) => telegramCase.sentText(r) === t)!);
     const at = arrivals.map((r) => Number(r.headers['x-fake-received-at']));
@@ -232,11 +269,11 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
   it('sends at most so many at once from a process; beyond that a reply goes to its job', async () => {
     const now = sendingNow({ ...app.ctx, config: { ...app.ctx.config, sendsAtOnce: 1 } });
     const [a, b] = [await pendingReply('first of two at once'), await pendingReply('second of two at once')];
-    expect(now(a.id, await snapshotOf(a))).to.equal(true);
-    expect(now(b.id, await snapshotOf(b)), 'one is under way').to.equal(false);
+    expect(now.start(a.id, await snapshotOf(a))).to.equal(true);
+    expect(now.start(b.id, await snapshotOf(b)), 'one is under way').to.equal(false);
     // Room again once the first is over: the second starts then (a refusal does nothing).
     const snapshotB = await snapshotOf(b);
-    await waitUntil(() => now(b.id, snapshotB));
+    await waitUntil(() => now.start(b.id, snapshotB));
     expect((await storedMessage(app, a.id)).status).to.equal('sent');
     await waitUntil(async () => (await storedMessage(app, b.id)).status === 'sent');
     expect([sent('first of two at once'), sent('second of two at once')]).to.deep.equal([1, 1]);
@@ -246,7 +283,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     const text = 'sent by its job';
     const msg = await pendingReply(text);
     const outbound = app.ctx.outbound;
-    outbound.sendHere(() => false); // as when too many sends are under way here
+    outbound.sendHere({ claim: async () => null, start: () => false }); // as when too many sends are under way here
     try {
       await outbound.send(msg.id, await snapshotOf(msg));
     } finally {
