@@ -7,9 +7,10 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
+import { MysqlUnits } from './mysql-units.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
-import { driveAsync, driveSync, type Joined, type RowOp, type Work } from './work.js';
+import { driveSync, type Joined, type RowOp, type Work } from './work.js';
 
 interface Column {
   propertyName: string; databaseName: string; isGenerated: boolean;
@@ -25,8 +26,8 @@ interface Statement {
 
 export class Rows {
   private readonly tables = new Map<unknown, Table>();
-  /** MySQL: pooled connections whose session runs transactions at READ COMMITTED (runInTransaction). */
-  private readonly readCommitted = new WeakSet<object>();
+  /** MySQL only: where units of work run (mysql-units.ts). */
+  private readonly mysqlUnits?: MysqlUnits;
   /** SQLite only: the connection, its prepared statements, and the group commit of units of work. */
   private readonly sqlite?: { db: BetterSqlite3.Database; prepared: Map<string, BetterSqlite3.Statement>; group: GroupCommit; checkpointer?: WalCheckpointer };
 
@@ -36,6 +37,8 @@ export class Rows {
     if (db) {
       const checkpointer = db.memory || db.readonly ? undefined : new WalCheckpointer(db, onProblem);
       this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db, onProblem), checkpointer };
+    } else if (ds.options.type === 'mysql' || ds.options.type === 'mariadb') {
+      this.mysqlUnits = new MysqlUnits(ds);
     }
   }
 
@@ -43,6 +46,7 @@ export class Rows {
   async close(): Promise<void> {
     await this.sqlite?.group.close();
     await this.sqlite?.checkpointer?.stop();
+    await this.mysqlUnits?.close();
   }
 
   /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
@@ -86,14 +90,16 @@ export class Rows {
 
   /**
    * Runs a unit of work (work.ts) and resolves with its result once its writes are committed. On
-   * SQLite the unit joins the next group commit; on MySQL it is a transaction of its own. Either
+   * SQLite the unit joins the next group commit; on MySQL it is a transaction of its own, on a
+   * pool of its own (mysql-units.ts). Either
    * way a unit that throws leaves nothing behind. Never call this (nor insert/update) inside a
    * TypeORM transaction on SQLite: the group waits for that transaction to end.
    */
   run<T>(work: () => Work<T>): Promise<T> {
     const s = this.sqlite;
     if (s) return s.group.submit(() => driveSync(work(), (op) => this.execSync(op)));
-    return this.runInTransaction(work);
+    if (this.mysqlUnits) return this.mysqlUnits.run(work, (op) => this.statement(op));
+    throw new Error(`units of work run on SQLite or MySQL, not ${this.ds.options.type}`);
   }
 
   /** Runs units in the order given (each sees the ones before it); resolves with their results. */
@@ -120,38 +126,6 @@ export class Rows {
       return raw ? st.read(raw) : null;
     }
     return prepared.run(...st.params).changes;
-  }
-
-  /**
-   * MySQL: one transaction on one connection. READ COMMITTED, so that a unit which lost a race
-   * (a unique violation) reads the winner's row, committed after the unit began. The level is set
-   * for the connection's session the first time a unit runs on it, not before every transaction:
-   * that is one round trip less per unit (of four or five). Other transactions that later run on
-   * such a pooled connection run at READ COMMITTED too, which none of ours minds.
-   */
-  private async runInTransaction<T>(work: () => Work<T>): Promise<T> {
-    const runner = this.ds.createQueryRunner();
-    try {
-      const connection = await runner.connect() as object;
-      if (!this.readCommitted.has(connection)) {
-        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        this.readCommitted.add(connection);
-      }
-      await runner.startTransaction();
-      const value = await driveAsync(work(), async (op) => {
-        const st = this.statement(op);
-        const result = await runner.query(st.sql, st.params, true) as { records?: Record<string, unknown>[]; affected?: number };
-        if (st.read) return result.records?.length ? st.read(result.records[0]) : null;
-        return result.affected ?? 0;
-      });
-      await runner.commitTransaction();
-      return value;
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
-      throw err;
-    } finally {
-      await runner.release();
-    }
   }
 
   /** The SQL of an operation (built once per shape) and its parameters in the driver's form. */

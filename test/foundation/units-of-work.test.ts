@@ -148,6 +148,34 @@ for (const kind of DB_KINDS) {
       expect(seen).to.deep.equal(['added', 'saw it']);
     });
 
+    if (kind === 'mysql') {
+      /** A TypeORM query that fails rather than waits when a lock it needs is held. */
+      const withoutWaiting = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('waited for a lock: a transaction was left open')), 3000))]);
+
+      it('commits each unit before it resolves: what it wrote is seen from TypeORM\'s own connections', async () => {
+        await rows.run(() => addTenant('uw-seen'));
+        expect(await slugs('uw-seen')).to.deep.equal(['uw-seen']);
+        // Many at once, on many connections of the pool: each committed, none left open.
+        await Promise.all(Array.from({ length: 30 }, (_, i) => rows.run(() => addTenant(`uw-many-${String(i).padStart(2, '0')}`))));
+        expect(await slugs('uw-many-')).to.have.length(30);
+        await withoutWaiting(ds.query('UPDATE tenants SET name = ? WHERE slug LIKE ?', ['renamed', 'uw-many-%']));
+      });
+
+      it('rolls a failed unit back before its connection is used again: nothing stored, no lock kept', async () => {
+        for (let i = 0; i < 25; i++) { // more than the pool has connections, so that each is reused
+          await rows.run(function* () {
+            yield* addTenant(`uw-undone-${i}`);
+            throw new Error('the unit changed its mind');
+          }).catch(() => {});
+        }
+        expect(await slugs('uw-undone-')).to.deep.equal([]);
+        // A transaction left open would hold the unique key of the slug it inserted.
+        await withoutWaiting(ds.query('INSERT INTO tenants (id, slug, name, created_at) VALUES (?, ?, ?, NOW())', [newId(), 'uw-undone-0', 'again']));
+        const next = await rows.run(() => addTenant('uw-after-undone'));
+        expect(await slugs('uw-after-undone')).to.deep.equal([next.slug]);
+      });
+    }
+
     if (kind === 'sqlite') {
       it('commits units that arrive together in one transaction', async () => {
         const before = { ...rows.groupCommit! };
