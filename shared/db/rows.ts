@@ -91,9 +91,9 @@ export class Rows {
   /**
    * Runs a unit of work (work.ts) and resolves with its result once its writes are committed. On
    * SQLite the unit joins the next group commit; on MySQL it is a transaction of its own, on a
-   * pool of its own (mysql-units.ts). Either
-   * way a unit that throws leaves nothing behind. Never call this (nor insert/update) inside a
-   * TypeORM transaction on SQLite: the group waits for that transaction to end.
+   * pool of its own (mysql-units.ts). Either way a unit that throws leaves nothing behind. Never
+   * call this (nor insert/update) inside a TypeORM transaction on SQLite: the group waits for
+   * that transaction to end.
    */
   run<T>(work: () => Work<T>): Promise<T> {
     const s = this.sqlite;
