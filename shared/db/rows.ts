@@ -5,6 +5,7 @@
 // TypeORM would read them, on SQLite and on MySQL alike. Units of work (work.ts) run through
 // here too: on SQLite, grouped into shared transactions (group-commit.ts).
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
 import { MysqlUnits } from './mysql-units.js';
@@ -12,11 +13,13 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
 
-interface Column {
-  propertyName: string; databaseName: string; isGenerated: boolean;
-  transformer?: { to(v: unknown): unknown; from(v: unknown): unknown } | { to(v: unknown): unknown; from(v: unknown): unknown }[];
+/** A column and TypeORM's metadata of it, which the driver's conversions take (transformers included). */
+interface Column { propertyName: string; databaseName: string; isGenerated: boolean; meta: ColumnMetadata }
+interface Table {
+  name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string>;
+  /** Where `id` is in columns (-1 if none), and the result names of the columns as table number i of a join (`t1_name`), made once. */
+  idIndex: number; aliases: string[][];
 }
-interface Table { name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string> }
 /** A statement and its parameters, with how to read its result. */
 interface Statement {
   sql: string; params: unknown[]; table: Table;
@@ -152,9 +155,11 @@ export class Rows {
           const joins = joined.map((tab, i) => ` LEFT JOIN ${this.q(tab.name)} t${i + 1} ON t${i + 1}.${this.q(this.col(tab, 'id').databaseName)} = t0.${this.q(this.col(t, keys[i]).databaseName)}`).join('');
           return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
         });
-        // Each table's columns back under their own names, then read as findOne reads them; a joined row that is not there is null.
-        const part = (raw: Record<string, unknown>, tab: Table, i: number) => (raw[`t${i}_${this.col(tab, 'id').databaseName}`] == null ? null
-          : this.fromDb<ObjectLiteral>(tab, Object.fromEntries(tab.columns.map((c) => [c.databaseName, raw[`t${i}_${c.databaseName}`]]))));
+        // Each table's columns read from their names in the join as findOne reads them; a joined row that is not there is null.
+        const part = (raw: Record<string, unknown>, tab: Table, i: number) => {
+          const names = this.aliases(tab, i);
+          return raw[names[tab.idIndex]] == null ? null : this.fromDb<ObjectLiteral>(tab, raw, names);
+        };
         return {
           sql, params: whereParams, table: t,
           read: (raw) => ({ row: part(raw, t, 0), with: Object.fromEntries(keys.map((k, i) => [k, part(raw, joined[i], i + 1)])) }),
@@ -183,8 +188,11 @@ export class Rows {
     let t = this.tables.get(entity);
     if (!t) {
       const meta = this.ds.getMetadata(entity);
-      const columns = meta.columns.map((c) => ({ propertyName: c.propertyName, databaseName: c.databaseName, isGenerated: c.isGenerated, transformer: c.transformer, meta: c })) as (Column & { meta: unknown })[];
-      t = { name: meta.tableName, columns, byProperty: new Map(columns.map((c) => [c.propertyName, c])), sql: new Map() };
+      const columns = meta.columns.map((c) => ({ propertyName: c.propertyName, databaseName: c.databaseName, isGenerated: c.isGenerated, meta: c }));
+      t = {
+        name: meta.tableName, columns, byProperty: new Map(columns.map((c) => [c.propertyName, c])), sql: new Map(),
+        idIndex: columns.findIndex((c) => c.propertyName === 'id'), aliases: [],
+      };
       this.tables.set(entity, t);
     }
     return t;
@@ -204,19 +212,24 @@ export class Rows {
 
   private q(name: string): string { return this.ds.driver.escape(name); }
 
+  /** A value as the driver stores it; the driver applies the column's transformers, as TypeORM's own writes do. */
   private toDb(c: Column, value: unknown): unknown {
-    let v = value;
-    if (c.transformer) for (const tr of [c.transformer].flat()) v = tr.to(v);
-    return this.ds.driver.preparePersistentValue(v, (c as Column & { meta: never }).meta);
+    return this.ds.driver.preparePersistentValue(value, c.meta);
   }
 
-  private fromDb<T>(t: Table, raw: Record<string, unknown>): T {
+  /** A row as TypeORM reads it (the driver applies the transformers); `names` are the result's names of the columns, in a join. */
+  private fromDb<T>(t: Table, raw: Record<string, unknown>, names?: string[]): T {
     const out: Record<string, unknown> = {};
-    for (const c of t.columns) {
-      let v = this.ds.driver.prepareHydratedValue(raw[c.databaseName], (c as Column & { meta: never }).meta);
-      if (c.transformer) for (const tr of [c.transformer].flat().reverse()) v = tr.from(v);
-      out[c.propertyName] = v;
+    const columns = t.columns;
+    for (let j = 0; j < columns.length; j++) {
+      const c = columns[j];
+      out[c.propertyName] = this.ds.driver.prepareHydratedValue(raw[names ? names[j] : c.databaseName], c.meta);
     }
     return out as T;
+  }
+
+  /** The result names of a table's columns as table number i of a join (`t1_name`). */
+  private aliases(t: Table, i: number): string[] {
+    return (t.aliases[i] ??= t.columns.map((c) => `t${i}_${c.databaseName}`));
   }
 }

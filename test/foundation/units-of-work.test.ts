@@ -3,7 +3,7 @@
 // arriving together share one transaction without ever joining someone else's.
 import { expect } from 'chai';
 import fs from 'node:fs';
-import type { DataSource } from 'typeorm';
+import { DataSource, EntitySchema } from 'typeorm';
 import { openDatabase } from '../../shared/db/data-source.js';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -287,3 +287,29 @@ for (const kind of DB_KINDS) {
     }
   });
 }
+
+describe('rows through Rows read and write as TypeORM does', function () {
+  // A transformer that is not idempotent shows whether it is applied once, as TypeORM applies it.
+  const Doubled = new EntitySchema<{ id: string; amount: number }>({
+    name: 'Doubled', tableName: 'doubled',
+    columns: { id: { type: 'varchar', primary: true }, amount: { type: 'integer', transformer: { to: (v: number) => v * 2, from: (v: number) => v / 2 } } },
+  });
+  let ds: DataSource;
+  let rows: Rows;
+  before(async () => {
+    ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Doubled], synchronize: true }).initialize();
+    rows = new Rows(ds);
+  });
+  after(async () => { await rows?.close(); await ds?.destroy(); });
+
+  it('applies a column transformer once each way', async () => {
+    await rows.insert(Doubled, { id: 'a', amount: 5 });
+    expect((await ds.query('SELECT amount FROM doubled WHERE id = ?', ['a']))[0].amount, 'stored as TypeORM stores it').to.equal(10);
+    expect((await ds.manager.findOneBy(Doubled, { id: 'a' }))!.amount).to.equal(5);
+    expect((await rows.findOne(Doubled, { id: 'a' }))!.amount).to.equal(5);
+    await ds.manager.insert(Doubled, { id: 'b', amount: 7 });
+    expect((await rows.findOne(Doubled, { id: 'b' }))!.amount, 'what TypeORM wrote, read back').to.equal(7);
+    await rows.update(Doubled, { id: 'b' }, { amount: 8 });
+    expect((await ds.manager.findOneBy(Doubled, { id: 'b' }))!.amount).to.equal(8);
+  });
+});
