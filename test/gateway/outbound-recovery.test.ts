@@ -119,7 +119,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
 
   it('a resend that arrives while the reply is being sent at once (its send claimed before it was stored) waits, and the reply is sent once; no claim is left behind', async () => {
     const text = 'resent while it was being sent';
-    fake.failWhere('POST', `/bot${TELEGRAM_TOKEN}/sendMessage`, (r) => r.json().text === text, { slowMs: 600 });
+    fake.failWhere('POST', `/bot${TELEGRAM_TOKEN}/sendMessage`, (r) => r.json().text === text, { slowMs: 800 }); // under the channel's 1 s timeout
     const admin = await app.login('admin@demo.local');
     const clientMessageId = randomUUID();
     const post = () => app.api('POST', `/api/v1/conversations/${conversationId}/messages`, { token: admin, body: { text, clientMessageId } });
