@@ -67,7 +67,7 @@ export function sendingNow(ctx: Context): SendHere {
     // A claim is the message's send lease, taken before the message exists.
     claim: async (messageId) => {
       const lease = await takeSendLease(ctx, messageId);
-      return lease && Object.assign(lease, { giveBack: () => lease.abandon() });
+      return lease && Object.assign(lease, { giveBack: () => lease.abandon().catch(() => { /* it runs out */ }) });
     },
     start: (messageId, first, claim) => {
       if (underWay >= ctx.config.sendsAtOnce) return false;

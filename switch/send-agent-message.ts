@@ -47,11 +47,11 @@ export async function sendAgentMessage(ctx: Context, p: Principal, input: AgentM
     // A resend (the same clientMessageId) finds the stored message here instead of storing a second.
     earlier = await ctx.rows.run(() => storeOutbound(msg));
   } catch (err) {
-    await claim?.giveBack().catch(() => { /* it runs out */ });
+    await claim?.giveBack();
     throw err;
   }
   if (earlier) {
-    await claim?.giveBack().catch(() => { /* it runs out */ });
+    await claim?.giveBack();
     return resent(ctx, earlier);
   }
   const view = toMessageView(msg);

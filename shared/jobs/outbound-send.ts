@@ -21,7 +21,10 @@ export function queueOutboundSend(jobs: JobBus, messageId: string, first?: Outbo
  * when the message is not sent at once after all (not stored, a resend, no room): its job, if any,
  * must be able to take it.
  */
-export interface SendClaim { giveBack(): Promise<void> }
+export interface SendClaim {
+  /** Never rejects: a claim that cannot be given back (Redis away) runs out by itself. */
+  giveBack(): Promise<void>;
+}
 
 /** How a process that runs the gateway sends fresh messages at once. */
 export interface SendHere {
@@ -62,7 +65,7 @@ export class OutboundSends {
   async send(messageId: string, first?: OutboundSnapshot, claim?: SendClaim | null): Promise<void> {
     if (first && this.now?.start(messageId, first, claim ?? undefined)) return;
     // Its job takes the lease: a claim kept would only make it wait until the claim ran out.
-    await claim?.giveBack().catch(() => { /* it runs out */ });
+    await claim?.giveBack();
     await queueOutboundSend(this.jobs, messageId, first);
   }
 
