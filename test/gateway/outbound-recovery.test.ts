@@ -131,7 +131,13 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     expect(again.status, JSON.stringify(again.body)).to.be.oneOf([200, 201]);
     expect(again.body.id).to.equal(first.body.id);
     await waitUntil(async () => (await storedMessage(app, first.body.id)).status === 'sent');
-    await sleep(2500); // the job's look after its wait: it finds the reply sent
+    // The resend's job looks again after its wait, finds the reply sent, and ends.
+    const queue = new Queue('gateway-outbound', { connection: app.ctx.redis, prefix: app.ctx.key('bull') });
+    try {
+      await waitUntil(async () => (await (await queue.getJob(`out-${first.body.id}`))?.getState()) === 'completed', 8000, 'the resend\'s job done');
+    } finally {
+      await queue.close();
+    }
     expect(sent(text)).to.equal(1);
     // The resend's own claim (for an id never stored) was given back, and the reply's released.
     expect(await app.ctx.redis.keys(`${app.ctx.key('outbound-sending')}:*`)).to.deep.equal([]);
@@ -150,7 +156,7 @@ for (const db of DB_KINDS) describe(`outbound: a send that was not recorded (${d
     } finally {
       outbound.sendHere(sendingNow(app.ctx));
     }
-    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent', 4000); // a claim kept would hold the job for 30 s
+    await waitUntil(async () => (await storedMessage(app, msg.id)).status === 'sent', 10_000); // a claim kept would hold the job for 30 s
     expect(sent(text)).to.equal(1);
   });
 
