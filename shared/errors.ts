@@ -21,6 +21,8 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
 export const forbidden = (why: string) => new AppError('forbidden', why);
 export const badRequest = (why: string, details?: unknown) => new AppError('bad_request', why, details);
+/** An action on a conversation that a close (by someone else, or a routing race) ended first. */
+export const closedMeanwhile = () => new AppError('conflict', 'This conversation was closed meanwhile.');
 export const bodyTooLarge = () => new AppError('too_large', 'The request body is larger than this endpoint accepts.');
 /** A template asked for (listed or sent) in a conversation whose platform has none. */
 export const noTemplatesOn = (platform: string) => {

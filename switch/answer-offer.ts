@@ -2,7 +2,7 @@
 // here, not by a job, so the reply carries it); declining sends it to the next agent at once.
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, closedMeanwhile } from '../shared/errors.js';
 import type { ConversationView } from '../shared/types/api.js';
 import type { QueueMachine } from '../queue-machine/index.js';
 import { recordAssignment } from './apply-assignment.js';
@@ -13,7 +13,7 @@ export async function acceptConversation(ctx: Context, qm: QueueMachine, p: Prin
   const r = await qm.accept(p.tenantId, conversationId, p.userId);
   if (r.status === 'accepted') {
     const view = await recordAssignment(ctx, qm, bundle, r.assignment);
-    if (!view) throw new AppError('conflict', 'This conversation was closed meanwhile.');
+    if (!view) throw closedMeanwhile();
     return view;
   }
   // Without offers, assignments are immediate: accepting confirms the conversation is yours.

@@ -3,7 +3,7 @@
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
 import { QueueMemberEntity } from '../shared/db/entities/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, closedMeanwhile } from '../shared/errors.js';
 import type { ConversationView } from '../shared/types/api.js';
 import type { QueueMachine } from '../queue-machine/index.js';
 import { recordAssignment } from './apply-assignment.js';
@@ -25,6 +25,6 @@ export async function pickConversation(ctx: Context, qm: QueueMachine, p: Princi
       : input.conversationId ? 'This conversation is no longer waiting in your queues, or needs skills you do not have.' : 'Nothing is waiting that you can take.');
   }
   const view = await recordAssignment(ctx, qm, await loadBundle(ctx, p.tenantId, a.conversationId), a, { picked: true });
-  if (!view) throw new AppError('conflict', 'This conversation was closed meanwhile.');
+  if (!view) throw closedMeanwhile();
   return view;
 }

@@ -1,10 +1,11 @@
 // Moves a conversation to another agent (who gets it at once, within their capacity) or back to
 // a queue (where the queue machine picks the next agent, someone else first), with a note for
 // whoever takes it next. The history keeps every move (routing_events).
+import { Not } from 'typeorm';
 import type { Principal } from '../shared/auth/tokens.js';
 import type { Context } from '../shared/context.js';
 import { ConversationEntity, QueueEntity, RoutingEventEntity, UserEntity } from '../shared/db/entities/index.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, closedMeanwhile, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { ConversationView } from '../shared/types/api.js';
 import { channelKind, type QueueMachine } from '../queue-machine/index.js';
@@ -40,18 +41,18 @@ export async function transferConversation(ctx: Context, qm: QueueMachine, p: Pr
     });
     const transfer = { fromAgentId: from.agentId, note, at: now.toISOString() };
     const view = await recordAssignment(ctx, qm, bundle, r.assignment, { transfer });
-    if (!view) throw new AppError('conflict', 'This conversation was closed meanwhile.');
+    if (!view) throw closedMeanwhile();
     if (from.agentId) ctx.broadcaster.toAgent(from.agentId, 'conversation:updated', { conversation: view });
     return view;
   }
 
   const queue = await m.findOneBy(QueueEntity, { id: input.queueId!, tenantId: p.tenantId });
   if (!queue) throw notFound(`Queue ${input.queueId}`);
-  Object.assign(c, { status: 'queued', agentId: null, queueId: queue.id, queuedAt: now, updatedAt: now, unattended: null });
-  const moved = await m.createQueryBuilder().update(ConversationEntity)
-    .set({ status: 'queued', agentId: null, queueId: queue.id, queuedAt: now, updatedAt: now, unattended: null })
-    .where('id = :id AND status <> :closed', { id: c.id, closed: 'closed' }).execute();
-  if (moved.affected !== 1) throw new AppError('conflict', 'This conversation was closed meanwhile.');
+  const queued = { status: 'queued' as const, agentId: null, queueId: queue.id, queuedAt: now, updatedAt: now, unattended: null };
+  Object.assign(c, queued);
+  // Not over a close that came since the read: that would reopen the conversation.
+  const moved = await m.update(ConversationEntity, { id: c.id, status: Not('closed') }, queued);
+  if (moved.affected !== 1) throw closedMeanwhile();
   await m.insert(RoutingEventEntity, {
     id: newId(), tenantId: c.tenantId, conversationId: c.id, kind: 'transferred', queueId: queue.id, agentId: null,
     fromAgentId: from.agentId, fromQueueId: from.queueId, note, createdAt: now,
@@ -64,6 +65,6 @@ export async function transferConversation(ctx: Context, qm: QueueMachine, p: Pr
     tenantId: c.tenantId, queueId: queue.id, conversationId: c.id, priority: c.priority, enqueuedAt: now.getTime(),
     kind, customerId: bundle.customer.id, platform: bundle.channel.platform, avoidAgentId: from.agentId ?? undefined,
   });
-  if (!open) throw new AppError('conflict', 'This conversation was closed meanwhile.');
+  if (!open) throw closedMeanwhile();
   return view;
 }
