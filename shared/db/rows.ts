@@ -14,7 +14,7 @@ import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
 
 /** A column and TypeORM's metadata of it, which the driver's conversions take (transformers included). */
-interface Column { propertyName: string; databaseName: string; isGenerated: boolean; meta: ColumnMetadata }
+interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata }
 interface Table {
   name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string>;
   /** Where `id` is in columns (-1 if none), and the result names of the columns as table number i of a join (`t1_name`), made once. */
@@ -188,7 +188,7 @@ export class Rows {
     let t = this.tables.get(entity);
     if (!t) {
       const meta = this.ds.getMetadata(entity);
-      const columns = meta.columns.map((c) => ({ propertyName: c.propertyName, databaseName: c.databaseName, isGenerated: c.isGenerated, meta: c }));
+      const columns = meta.columns.map((c) => ({ propertyName: c.propertyName, databaseName: c.databaseName, meta: c }));
       t = {
         name: meta.tableName, columns, byProperty: new Map(columns.map((c) => [c.propertyName, c])), sql: new Map(),
         idIndex: columns.findIndex((c) => c.propertyName === 'id'), aliases: [],
