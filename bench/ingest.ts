@@ -10,7 +10,7 @@
 import { round } from './bench-math.js';
 import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { writeResult } from './gateway/results.js';
-import { appAndRedisMeter } from './process-cpu.js';
+import { appAndRedisMeter, machineMeter } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -40,21 +40,31 @@ async function main() {
 
   const started = Date.now();
   const meter = appAndRedisMeter(world.cluster.pids);
+  const machine = machineMeter();
+  const generatorStart = process.cpuUsage();
   const r = await load({ url: world.cluster.urls[0], channels: world.channels, users, seconds, connections, text: (s) => `ingest ${s}` });
+  // Where the load window's CPU went: the machine's share busy, and this process (autocannon and
+  // the 100 agent sockets), which shares the machine's two cores with the app.
+  const machineBusy = machine.stop();
+  const generator = process.cpuUsage(generatorStart);
+  const generatorShare = (generator.user + generator.system) / 1000 / (Date.now() - started);
   const accepted = r['2xx'];
   // Every acknowledged message must reach its agent: wait for the stragglers.
   const until = Date.now() + 30_000;
   while (delivered < accepted && Date.now() < until) await sleep(50);
   const deliveredPerSecond = delivered / ((lastDeliveredAt - started) / 1000);
   const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
-  const cpu = { appMsPerMessage: round(appCpuMs / delivered, 3), redisMsPerMessage: round(redisCpuMs / delivered, 3) };
+  const cpu = {
+    appMsPerMessage: round(appCpuMs / delivered, 3), redisMsPerMessage: round(redisCpuMs / delivered, 3),
+    machineBusy: round(machineBusy, 3), loadGeneratorCores: round(generatorShare, 3),
+  };
   const app = {
     acceptedPerSecond: r.requests.average, accepted, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
     // autocannon counts answers within its window; requests in flight when it stopped are delivered but not counted.
     delivered, deliveredPerSecond, lost: Math.max(0, accepted - delivered),
   };
   console.log(`app (verify → store → route → agent socket): ${round(app.acceptedPerSecond, 0)} webhooks/s acknowledged, ${round(deliveredPerSecond, 0)} msg/s delivered to agents; webhook p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms; ${app.non2xx} non-2xx, ${app.errors} errors`);
-  console.log(`CPU per message: app ${cpu.appMsPerMessage} ms, Redis ${cpu.redisMsPerMessage} ms`);
+  console.log(`CPU per message: app ${cpu.appMsPerMessage} ms, Redis ${cpu.redisMsPerMessage} ms; during the load the machine was ${round(100 * machineBusy, 0)}% busy, the load generator and agent sockets used ${round(generatorShare, 2)} of a core`);
   console.log(`delivered ${delivered} of ${accepted} acknowledged${app.lost ? ` (${app.lost} NOT delivered within 30 s)` : ''}`);
   const after = await runBaseline();
   console.log(`baseline after: ${round(after.requestsPerSecond, 0)} req/s, p99 ${after.p99Ms} ms`);
