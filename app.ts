@@ -2,10 +2,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config, ServiceName } from './shared/config.js';
 import { createContext, closeContext, type Context } from './shared/context.js';
 import type { Logger } from './shared/logger.js';
+import { createMetrics } from './shared/metrics.js';
 import { errorHandler, notFoundHandler } from './shared/http/error-handler.js';
 import { createSocketServer } from './shared/realtime/socket-server.js';
 import { mediaRoutes, openStorage, startMediaServer, widgetMediaRoutes, type StorageDriver } from './media-server/index.js';
@@ -44,8 +44,7 @@ export async function startApp(config: Config, services: ServiceName[], logger: 
   const sockets = await createSocketServer(server, ctx.redis, `${config.redisPrefix}:sio`);
   ctx.broadcaster.serveFrom(sockets.io);
 
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createMetrics(ctx.rows);
   app.get('/healthz', async (_req, res) => {
     const checks: Record<string, string> = {};
     const probe = async (name: string, fn: () => Promise<unknown>) => {

@@ -114,7 +114,7 @@ export class Rows {
   }
 
   /** Group commit figures (SQLite), for tests and metrics. */
-  get groupCommit(): { units: number; commits: number; syncs: number; syncsOffTheEventLoop: boolean } | undefined {
+  get groupCommit(): { units: number; commits: number; syncs: number; syncSeconds: number; syncsOffTheEventLoop: boolean } | undefined {
     const g = this.sqlite?.group;
     return g && { ...g.stats, syncsOffTheEventLoop: g.syncsOffTheEventLoop };
   }

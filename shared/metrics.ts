@@ -1,0 +1,35 @@
+// What a process tells Prometheus on GET /metrics beyond prom-client's defaults: how busy its
+// event loop is, and on SQLite how its writes are grouped. Together they say where ingest capacity
+// goes: a busy loop with few units per commit means the process, not the disk, is the limit.
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Rows } from './db/rows.js';
+
+export function createMetrics(rows: Rows): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  let since: EventLoopUtilization = performance.eventLoopUtilization();
+  new Gauge({
+    name: 'callcenter_event_loop_utilization',
+    help: 'Share of the time since the previous scrape that the event loop was busy (0-1); near 1, the process is the bottleneck',
+    registers: [registry],
+    collect() {
+      const now = performance.eventLoopUtilization();
+      this.set(performance.eventLoopUtilization(now, since).utilization);
+      since = now;
+    },
+  });
+
+  if (rows.groupCommit) {
+    const counter = (name: string, help: string, value: (g: NonNullable<Rows['groupCommit']>) => number) => new Counter({
+      name, help, registers: [registry],
+      collect() { this.reset(); this.inc(value(rows.groupCommit!)); },
+    });
+    counter('callcenter_sqlite_units_total', 'Units of work (stored webhooks, replies) committed on SQLite', (g) => g.units);
+    counter('callcenter_sqlite_group_commits_total', 'SQLite transactions that committed a group of units', (g) => g.commits);
+    counter('callcenter_sqlite_wal_syncs_total', 'Syncs of the write-ahead log made off the event loop', (g) => g.syncs);
+    counter('callcenter_sqlite_wal_sync_seconds_total', 'Time from each write-ahead log sync\'s start until its writes were acknowledged', (g) => g.syncSeconds);
+  }
+  return registry;
+}

@@ -1,0 +1,60 @@
+// GET /metrics as Prometheus scrapes it: the event loop's utilization, and on SQLite how writes
+// were grouped (units, commits, WAL syncs), moving as customers' messages are stored.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { DB_KINDS } from '../helpers/databases.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { customerSocket, emitAck } from '../helpers/sockets.js';
+
+/** The value of an unlabelled metric in Prometheus' text format. */
+function valueOf(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+for (const db of DB_KINDS) {
+  describe(`metrics (${db})`, function () {
+    let app: TestApp;
+    before(async () => { app = await startTestApp({ db }); });
+    after(async () => { await app.stop(); });
+
+    const scrape = async () => {
+      const res = await fetch(`${app.url}/metrics`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.contain('text/plain');
+      return res.text();
+    };
+
+    it('tells how busy the event loop was since the previous scrape', async () => {
+      await scrape();
+      const elu = valueOf(await scrape(), 'callcenter_event_loop_utilization');
+      expect(elu).to.be.a('number').within(0, 1);
+      expect(valueOf(await scrape(), 'process_cpu_seconds_total')).to.be.a('number'); // prom-client's defaults are still there
+    });
+
+    if (db === 'sqlite') {
+      it('counts the units, group commits and WAL syncs that stored customers\' messages', async () => {
+        const before = await scrape();
+        const { socket } = await customerSocket(app.url, app.channelId);
+        try {
+          for (let i = 0; i < 3; i++) {
+            const ack = await emitAck(socket, 'message:send', { text: `metrics ${i}`, clientMessageId: randomUUID() });
+            expect(ack.ok).to.equal(true);
+          }
+        } finally {
+          socket.close();
+        }
+        const after = await scrape();
+        const moved = (name: string) => valueOf(after, name)! - valueOf(before, name)!;
+        expect(moved('callcenter_sqlite_units_total')).to.be.at.least(3);
+        expect(moved('callcenter_sqlite_group_commits_total')).to.be.at.least(1);
+        expect(moved('callcenter_sqlite_wal_syncs_total')).to.be.at.least(1);
+        expect(moved('callcenter_sqlite_wal_sync_seconds_total')).to.be.greaterThan(0);
+      });
+    } else {
+      it('has no SQLite figures on MySQL', async () => {
+        expect(valueOf(await scrape(), 'callcenter_sqlite_units_total')).to.equal(undefined);
+      });
+    }
+  });
+}
