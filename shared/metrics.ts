@@ -1,6 +1,6 @@
 // What a process tells Prometheus on GET /metrics beyond prom-client's defaults: how busy its
 // event loop is, and on SQLite how its writes are grouped. Together they say where ingest capacity
-// goes: a busy loop with few units per commit means the process, not the disk, is the limit.
+// goes: a loop busy near 1 means the process is the limit; long syncs, that the disk is.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Rows } from './db/rows.js';
