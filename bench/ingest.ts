@@ -10,7 +10,7 @@
 import { round } from './bench-math.js';
 import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { writeResult } from './gateway/results.js';
-import { appAndRedisMeter, machineMeter } from './process-cpu.js';
+import { appAndRedisMeter, cpuMeter, machineMeter } from './process-cpu.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -41,13 +41,13 @@ async function main() {
   const started = Date.now();
   const meter = appAndRedisMeter(world.cluster.pids);
   const machine = machineMeter();
-  const generatorStart = process.cpuUsage();
+  const generatorMeter = cpuMeter([process.pid]);
   const r = await load({ url: world.cluster.urls[0], channels: world.channels, users, seconds, connections, text: (s) => `ingest ${s}` });
   // Where the load window's CPU went: the machine's share busy, and this process (autocannon and
   // the 100 agent sockets), which shares the machine's two cores with the app.
   const machineBusy = machine.stop();
-  const generator = process.cpuUsage(generatorStart);
-  const generatorShare = (generator.user + generator.system) / 1000 / (Date.now() - started);
+  const [generatorMs] = generatorMeter.stop();
+  const generatorShare = generatorMs / (Date.now() - started);
   const accepted = r['2xx'];
   // Every acknowledged message must reach its agent: wait for the stragglers.
   const until = Date.now() + 30_000;
