@@ -26,16 +26,24 @@ export function parseJsonBody<S extends z.ZodType>(req: WebhookRequest, schema: 
   return parsed.data;
 }
 
-/** Nesting depth, computed without recursion so that a hostile body cannot overflow the stack. */
-export function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > MAX_JSON_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
+/**
+ * Nesting depth, counted no further than MAX_JSON_DEPTH + 1: the walk never goes deeper than
+ * that, so a hostile body cannot overflow the stack (JSON.parse itself does not recurse).
+ */
+export function depthOf(value: unknown, depth = 1): number {
+  if (value === null || typeof value !== 'object') return depth - 1;
+  if (depth > MAX_JSON_DEPTH) return depth;
+  let max = depth;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const d = depthOf(value[i], depth + 1);
+      if (d > max) { max = d; if (max > MAX_JSON_DEPTH) return max; }
+    }
+  } else {
+    for (const k in value) {
+      const d = depthOf((value as Record<string, unknown>)[k], depth + 1);
+      if (d > max) { max = d; if (max > MAX_JSON_DEPTH) return max; }
+    }
   }
   return max;
 }

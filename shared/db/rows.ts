@@ -13,8 +13,12 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
 
-/** A column and TypeORM's metadata of it, which the driver's conversions take (transformers included). */
-interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata }
+/**
+ * A column and TypeORM's metadata of it, which the driver's conversions take (transformers
+ * included). `plain`: a string column without a transformer, whose values the drivers pass
+ * through unchanged both ways; asking them is skipped.
+ */
+interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata; plain: boolean }
 interface Table {
   name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string>;
   /** Where `id` is in columns (-1 if none), and the result names of the columns as table number i of a join (`t1_name`), made once. */
@@ -188,7 +192,10 @@ export class Rows {
     let t = this.tables.get(entity);
     if (!t) {
       const meta = this.ds.getMetadata(entity);
-      const columns = meta.columns.map((c) => ({ propertyName: c.propertyName, databaseName: c.databaseName, meta: c }));
+      const columns = meta.columns.map((c) => ({
+        propertyName: c.propertyName, databaseName: c.databaseName, meta: c,
+        plain: !c.transformer && (c.type === 'varchar' || c.type === 'text'),
+      }));
       t = {
         name: meta.tableName, columns, byProperty: new Map(columns.map((c) => [c.propertyName, c])), sql: new Map(),
         idIndex: columns.findIndex((c) => c.propertyName === 'id'), aliases: [],
@@ -214,16 +221,18 @@ export class Rows {
 
   /** A value as the driver stores it; the driver applies the column's transformers, as TypeORM's own writes do. */
   private toDb(c: Column, value: unknown): unknown {
-    return this.ds.driver.preparePersistentValue(value, c.meta);
+    return c.plain ? value : this.ds.driver.preparePersistentValue(value, c.meta);
   }
 
   /** A row as TypeORM reads it (the driver applies the transformers); `names` are the result's names of the columns, in a join. */
   private fromDb<T>(t: Table, raw: Record<string, unknown>, names?: string[]): T {
     const out: Record<string, unknown> = {};
     const columns = t.columns;
+    const driver = this.ds.driver;
     for (let j = 0; j < columns.length; j++) {
       const c = columns[j];
-      out[c.propertyName] = this.ds.driver.prepareHydratedValue(raw[names ? names[j] : c.databaseName], c.meta);
+      const value = raw[names ? names[j] : c.databaseName];
+      out[c.propertyName] = c.plain ? value : driver.prepareHydratedValue(value, c.meta);
     }
     return out as T;
   }
