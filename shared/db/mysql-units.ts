@@ -31,7 +31,12 @@ interface MysqlDriverParts {
 }
 
 /** A statement of a unit, with how to read its result (Rows.statement). */
-export interface UnitStatement { sql: string; params: unknown[]; read?: (raw: Record<string, unknown>) => unknown }
+/** A result row given as an object (as MySQL's driver gives them), as its values in the order the statement selected them. */
+export function valuesOf(st: { names?: string[] }, row: Record<string, unknown>): unknown[] {
+  return st.names!.map((n) => row[n]);
+}
+
+export interface UnitStatement { sql: string; params: unknown[]; read?: (values: unknown[]) => unknown; names?: string[] }
 
 const SESSION = ['SET SESSION autocommit = 0', 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'];
 
@@ -52,7 +57,7 @@ export class MysqlUnits {
       const value = await driveAsync(work(), async (op) => {
         const st = statement(op);
         const result = await query(conn, st.sql, st.params);
-        if (st.read) return Array.isArray(result) && result.length ? st.read(result[0] as Record<string, unknown>) : null;
+        if (st.read) return Array.isArray(result) && result.length ? st.read(valuesOf(st, result[0] as Record<string, unknown>)) : null;
         return (result as { affectedRows?: number }).affectedRows ?? 0;
       });
       await query(conn, 'COMMIT', []);

@@ -8,7 +8,7 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
-import { MysqlUnits } from './mysql-units.js';
+import { MysqlUnits, valuesOf } from './mysql-units.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
@@ -27,12 +27,18 @@ interface Table {
 /** A statement and its parameters, with how to read its result. */
 interface Statement {
   sql: string; params: unknown[]; table: Table;
-  /** For reads: turns the first row of the result into what the operation returns. */
-  read?: (raw: Record<string, unknown>) => unknown;
+  /**
+   * For reads: turns the first row of the result, as its values in the order selected, into what
+   * the operation returns. `names` are the result's column names in that order (for drivers that
+   * give rows as objects); on SQLite rows come as arrays, cheaper to make than objects.
+   */
+  read?: (values: unknown[]) => unknown;
+  names?: string[];
 }
 
 export class Rows {
   private readonly tables = new Map<unknown, Table>();
+  private readonly layouts = new Map<string, { offsets: number[]; names: string[] }>();
   /** MySQL only: where units of work run (mysql-units.ts). */
   private readonly mysqlUnits?: MysqlUnits;
   /** SQLite only: the connection, its prepared statements, and the group commit of units of work. */
@@ -62,7 +68,7 @@ export class Rows {
     if (this.sqlite) return this.execSync(op) as T | null; // a prepared statement, without TypeORM's query path
     const st = this.statement(op);
     const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
-    return rows.length ? this.fromDb<T>(st.table, rows[0]) : null;
+    return rows.length ? st.read!(valuesOf(st, rows[0])) as T : null;
   }
 
   /**
@@ -75,7 +81,7 @@ export class Rows {
     if (this.sqlite) return this.execSync(op) as Joined<T, V> | null;
     const st = this.statement(op);
     const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
-    return rows.length ? st.read!(rows[0]) as Joined<T, V> : null;
+    return rows.length ? st.read!(valuesOf(st, rows[0])) as Joined<T, V> : null;
   }
 
   /**
@@ -127,10 +133,14 @@ export class Rows {
     const st = this.statement(op);
     const s = this.sqlite!;
     let prepared = s.prepared.get(st.sql);
-    if (!prepared) s.prepared.set(st.sql, (prepared = s.db.prepare(st.sql)));
+    if (!prepared) {
+      prepared = s.db.prepare(st.sql);
+      if (st.read) prepared.raw(true); // rows as arrays of values
+      s.prepared.set(st.sql, prepared);
+    }
     if (st.read) {
-      const raw = prepared.get(...st.params) as Record<string, unknown> | undefined;
-      return raw ? st.read(raw) : null;
+      const values = prepared.get(...st.params) as unknown[] | undefined;
+      return values ? st.read(values) : null;
     }
     return prepared.run(...st.params).changes;
   }
@@ -146,27 +156,29 @@ export class Rows {
     switch (o.op) {
       case 'findOne': {
         const order = Object.entries(o.order ?? {});
-        const sql = this.sql(t, `select:${whereKey}:${order.join(',')}`, () => `SELECT * FROM ${this.q(t.name)} WHERE ${whereSql()}${
+        const sql = this.sql(t, `select:${whereKey}:${order.join(',')}`, () => `SELECT ${this.selectList(t, 0)} FROM ${this.q(t.name)} t0 WHERE ${whereSql()}${
           order.length ? ` ORDER BY ${order.map(([k, dir]) => `${this.q(this.col(t, k).databaseName)} ${dir === 'DESC' ? 'DESC' : 'ASC'}`).join(', ')}` : ''} LIMIT 1`);
-        return { sql, params: whereParams, table: t, read: (raw) => this.fromDb(t, raw) };
+        return { sql, params: whereParams, table: t, names: this.aliases(t, 0), read: (values) => this.fromDb(t, values, 0) };
       }
       case 'findOneWith': {
         const keys = Object.keys(o.via);
         const joined = keys.map((k) => this.table(o.via[k]));
         if (w.some((k) => where[k] === null)) throw new Error('findOneWith matches values, not NULL');
         const sql = this.sql(t, `with:${w.join(',')}:${keys.map((k, i) => `${k}=${joined[i].name}`).join(',')}`, () => {
-          const select = [t, ...joined].flatMap((tab, i) => tab.columns.map((c) => `t${i}.${this.q(c.databaseName)} AS ${this.q(`t${i}_${c.databaseName}`)}`)).join(', ');
+          const select = [t, ...joined].map((tab, i) => this.selectList(tab, i)).join(', ');
           const joins = joined.map((tab, i) => ` LEFT JOIN ${this.q(tab.name)} t${i + 1} ON t${i + 1}.${this.q(this.col(tab, 'id').databaseName)} = t0.${this.q(this.col(t, keys[i]).databaseName)}`).join('');
           return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
         });
-        // Each table's columns read from their names in the join as findOne reads them; a joined row that is not there is null.
-        const part = (raw: Record<string, unknown>, tab: Table, i: number) => {
-          const names = this.aliases(tab, i);
-          return raw[names[tab.idIndex]] == null ? null : this.fromDb<ObjectLiteral>(tab, raw, names);
-        };
+        // Each table's columns follow the one before's, read as findOne reads them; a joined row that is not there is null.
+        const layout = this.joinLayout(sql, [t, ...joined]);
+        const part = (values: unknown[], tab: Table, at: number) => (values[at + tab.idIndex] == null ? null : this.fromDb<ObjectLiteral>(tab, values, at));
         return {
-          sql, params: whereParams, table: t,
-          read: (raw) => ({ row: part(raw, t, 0), with: Object.fromEntries(keys.map((k, i) => [k, part(raw, joined[i], i + 1)])) }),
+          sql, params: whereParams, table: t, names: layout.names,
+          read: (values) => {
+            const found: Record<string, unknown> = {};
+            for (let i = 0; i < keys.length; i++) found[keys[i]] = part(values, joined[i], layout.offsets[i + 1]);
+            return { row: part(values, t, 0), with: found };
+          },
         };
       }
       case 'insert': {
@@ -224,17 +236,36 @@ export class Rows {
     return c.plain ? value : this.ds.driver.preparePersistentValue(value, c.meta);
   }
 
-  /** A row as TypeORM reads it (the driver applies the transformers); `names` are the result's names of the columns, in a join. */
-  private fromDb<T>(t: Table, raw: Record<string, unknown>, names?: string[]): T {
+  /** A row as TypeORM reads it (the driver applies the transformers), from the table's columns' values from `at` on. */
+  private fromDb<T>(t: Table, values: unknown[], at: number): T {
     const out: Record<string, unknown> = {};
     const columns = t.columns;
     const driver = this.ds.driver;
     for (let j = 0; j < columns.length; j++) {
       const c = columns[j];
-      const value = raw[names ? names[j] : c.databaseName];
+      const value = values[at + j];
       out[c.propertyName] = c.plain ? value : driver.prepareHydratedValue(value, c.meta);
     }
     return out as T;
+  }
+
+  /** Where each table's columns start in a join's result, and the result's column names (made once per statement). */
+  private joinLayout(sql: string, tables: Table[]): { offsets: number[]; names: string[] } {
+    let layout = this.layouts.get(sql);
+    if (!layout) {
+      const offsets: number[] = [];
+      let at = 0;
+      for (const tab of tables) { offsets.push(at); at += tab.columns.length; }
+      layout = { offsets, names: tables.flatMap((tab, i) => this.aliases(tab, i)) };
+      this.layouts.set(sql, layout);
+    }
+    return layout;
+  }
+
+  /** A table's columns, as table number i of a query (`t1`), each named as `aliases` says. */
+  private selectList(t: Table, i: number): string {
+    const names = this.aliases(t, i);
+    return t.columns.map((c, j) => `t${i}.${this.q(c.databaseName)} AS ${this.q(names[j])}`).join(', ');
   }
 
   /** The result names of a table's columns as table number i of a join (`t1_name`). */
