@@ -18,7 +18,13 @@ import { driveSync, type Joined, type RowOp, type Work } from './work.js';
  * included). `plain`: a string column without a transformer, whose values the drivers pass
  * through unchanged both ways; asking them is skipped.
  */
-interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata; plain: boolean }
+interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata; plain: boolean; sqliteTime: boolean }
+
+/**
+ * How SQLite holds our times (TypeORM writes them so: UTC, milliseconds). TypeORM reads such a
+ * value as the same text with a T and a Z; read here in one step instead of its several.
+ */
+const SQLITE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/;
 interface Table {
   name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string>;
   /** Where `id` is in columns (-1 if none), and the result names of the columns as table number i of a join (`t1_name`), made once. */
@@ -207,6 +213,7 @@ export class Rows {
       const columns = meta.columns.map((c) => ({
         propertyName: c.propertyName, databaseName: c.databaseName, meta: c,
         plain: !c.transformer && (c.type === 'varchar' || c.type === 'text'),
+        sqliteTime: !!this.sqlite && !c.transformer && c.type === 'datetime',
       }));
       t = {
         name: meta.tableName, columns, byProperty: new Map(columns.map((c) => [c.propertyName, c])), sql: new Map(),
@@ -244,7 +251,9 @@ export class Rows {
     for (let j = 0; j < columns.length; j++) {
       const c = columns[j];
       const value = values[at + j];
-      out[c.propertyName] = c.plain ? value : driver.prepareHydratedValue(value, c.meta);
+      if (c.plain) out[c.propertyName] = value;
+      else if (c.sqliteTime && typeof value === 'string' && SQLITE_TIME.test(value)) out[c.propertyName] = new Date(`${value.slice(0, 10)}T${value.slice(11)}Z`);
+      else out[c.propertyName] = driver.prepareHydratedValue(value, c.meta);
     }
     return out as T;
   }

@@ -9,7 +9,9 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Rows } from '../../shared/db/rows.js';
 import { GroupCommit } from '../../shared/db/group-commit.js';
-import { TenantEntity, UserEntity, type Tenant, type User } from '../../shared/db/entities/index.js';
+import {
+  ChannelEntity, ConversationEntity, CustomerEntity, MessageEntity, TenantEntity, UserEntity, type Message, type Tenant, type User,
+} from '../../shared/db/entities/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { findOne, findOneWith, insert, update, type Work } from '../../shared/db/work.js';
 import { newId } from '../../shared/ids.js';
@@ -42,6 +44,48 @@ for (const kind of DB_KINDS) {
       const back = await rows.run(function* () { return yield* findOne(TenantEntity, { slug: 'uw-one' }); });
       expect(back).to.deep.include({ id: t.id, slug: 'uw-one', name: 'Tenant uw-one' });
       expect(back!.createdAt).to.be.instanceOf(Date);
+    });
+
+    it('reads rows exactly as TypeORM reads them: times, JSON, NULLs, numbers, alone and joined', async () => {
+      const t = await rows.run(() => addTenant('uw-read'));
+      const at = (ms: number) => new Date(Date.UTC(2026, 10, 24, 9, 30, 15) + ms);
+      const channel = { id: newId(), tenantId: t.id, platform: 'telegram', name: 'Read', queueId: null, settings: { a: [1, 'two'] }, secrets: 'x', createdAt: at(1), deletedAt: null } as const;
+      await ds.manager.insert(ChannelEntity, channel);
+      const customer = {
+        id: newId(), tenantId: t.id, channelId: channel.id, externalUserId: 'u1', displayName: 'Zoë', locale: null, avatarUrl: null,
+        visitorTokenHash: null, openConversationId: null, createdAt: at(2),
+      };
+      await ds.manager.insert(CustomerEntity, customer);
+      const conversation = {
+        id: newId(), tenantId: t.id, channelId: channel.id, customerId: customer.id, status: 'assigned', queueId: null, agentId: null, priority: 3,
+        createdAt: at(3), updatedAt: at(999), closedAt: null, disposition: null, lastMessageAt: at(4), queuedAt: null, assignedAt: at(5),
+      } as const;
+      await ds.manager.insert(ConversationEntity, conversation);
+      await ds.manager.update(CustomerEntity, { id: customer.id }, { openConversationId: conversation.id });
+      const message = {
+        id: newId(), tenantId: t.id, conversationId: conversation.id, channelId: channel.id, direction: 'in', sender: 'customer', agentId: null,
+        type: 'image', text: null, content: { media: [{ platformRef: 'f1', size: 12 }] }, status: 'received', error: null,
+        externalMessageId: 'm1', clientMessageId: null, createdAt: at(6), updatedAt: at(7),
+      } satisfies Omit<Message, 'seq'>;
+      await ds.manager.insert(MessageEntity, message);
+
+      const typeorm = {
+        message: await ds.manager.findOneByOrFail(MessageEntity, { id: message.id }),
+        customer: await ds.manager.findOneByOrFail(CustomerEntity, { id: customer.id }),
+        conversation: await ds.manager.findOneByOrFail(ConversationEntity, { id: conversation.id }),
+        channel: await ds.manager.findOneByOrFail(ChannelEntity, { id: channel.id }),
+      };
+      expect(typeorm.conversation.updatedAt.getTime(), 'milliseconds kept').to.equal(at(999).getTime());
+      expect(await rows.findOne(MessageEntity, { id: message.id })).to.deep.equal(typeorm.message);
+      expect(await rows.findOne(ChannelEntity, { id: channel.id })).to.deep.equal(typeorm.channel);
+      const joined = await rows.findOneWith(CustomerEntity, { channelId: channel.id, externalUserId: 'u1' }, { openConversationId: ConversationEntity });
+      expect(joined).to.deep.equal({ row: typeorm.customer, with: { openConversationId: typeorm.conversation } });
+      // Inside a unit too, and a key pointing at nothing joins null.
+      await ds.manager.update(CustomerEntity, { id: customer.id }, { openConversationId: null });
+      const inUnit = await rows.run(function* () {
+        return yield* findOneWith(CustomerEntity, { channelId: channel.id, externalUserId: 'u1' }, { openConversationId: ConversationEntity });
+      });
+      expect(inUnit).to.deep.equal({ row: { ...typeorm.customer, openConversationId: null }, with: { openConversationId: null } });
     });
 
     it('leaves nothing of a unit that fails, and the others of its group are stored', async () => {
