@@ -156,9 +156,17 @@ export class Rows {
     const t = this.table(o.entity);
     const where = 'where' in o ? o.where : {};
     const w = Object.keys(where);
-    const whereKey = w.map((k) => (where[k] === null ? `${k}=null` : k)).join(',');
+    // The shape's key and the values, in one pass: this runs for every row operation.
+    let whereKey = '';
+    const whereParams: unknown[] = [];
+    for (let i = 0; i < w.length; i++) {
+      const k = w[i];
+      const v = where[k];
+      whereKey += i ? `,${k}` : k;
+      if (v === null) whereKey += '=null';
+      else whereParams.push(this.toDb(this.col(t, k), v));
+    }
     const whereSql = () => w.map((k) => `${this.q(this.col(t, k).databaseName)} ${where[k] === null ? 'IS NULL' : '= ?'}`).join(' AND ');
-    const whereParams = w.filter((k) => where[k] !== null).map((k) => this.toDb(this.col(t, k), where[k]));
     switch (o.op) {
       case 'findOne': {
         const order = Object.entries(o.order ?? {});
