@@ -30,12 +30,12 @@ interface MysqlDriverParts {
   createConnectionOptions(options: object, credentials: object): object;
 }
 
-/** A statement of a unit, with how to read its result (Rows.statement). */
 /** A result row given as an object (as MySQL's driver gives them), as its values in the order the statement selected them. */
 export function valuesOf(st: { names?: string[] }, row: Record<string, unknown>): unknown[] {
   return st.names!.map((n) => row[n]);
 }
 
+/** A statement of a unit, with how to read its result (Rows.statement): `read` takes the row's values in the order of `names`. */
 export interface UnitStatement { sql: string; params: unknown[]; read?: (values: unknown[]) => unknown; names?: string[] }
 
 const SESSION = ['SET SESSION autocommit = 0', 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'];
