@@ -30,7 +30,9 @@ describe('webhook body readers', () => {
       expect(statusOf(() => parseJsonBody(req('{"a":1}', 'application/json; charset=latin1'), schema, 'x'))).to.equal(415);
       expect(statusOf(() => parseJsonBody(req('{"a":', 'application/json'), schema, 'x'))).to.equal(400);
       expect(statusOf(() => parseJsonBody(req(Buffer.from([0x7b, 0xc3, 0x7d]), 'application/json'), schema, 'x'))).to.equal(400);
-      expect(statusOf(() => parseJsonBody(req(`{"a":1,"b":${'['.repeat(65)}${']'.repeat(65)}}`, 'application/json'), schema, 'x'))).to.equal(400);
+      expect(statusOf(() => parseJsonBody(req(`{"a":1,"b":${'['.repeat(64)}${']'.repeat(64)}}`, 'application/json'), schema, 'x'))).to.equal(400);
+      expect(statusOf(() => parseJsonBody(req(`{"a":1,"b":${'[{"c":'.repeat(40)}1${'}]'.repeat(40)}}`, 'application/json'), schema, 'x'))).to.equal(400);
+      expect(parseJsonBody(req(`{"a":1,"b":${'['.repeat(63)}${']'.repeat(63)}}`, 'application/json'), schema, 'x'), '64 levels are allowed').to.deep.include({ a: 1 });
       expect(statusOf(() => parseJsonBody(req(`${'['.repeat(200000)}${']'.repeat(200000)}`, 'application/json'), schema, 'x'))).to.equal(400);
     });
   });
