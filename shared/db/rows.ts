@@ -184,7 +184,7 @@ export class Rows {
           return `SELECT ${select} FROM ${this.q(t.name)} t0${joins} WHERE ${w.map((k) => `t0.${this.q(this.col(t, k).databaseName)} = ?`).join(' AND ')} LIMIT 1`;
         });
         // Each table's columns follow the one before's, read as findOne reads them; a joined row that is not there is null.
-        const layout = this.joinLayout(sql, [t, ...joined]);
+        const layout = this.joinLayout(sql, t, joined);
         const part = (values: unknown[], tab: Table, at: number) => (values[at + tab.idIndex] == null ? null : this.fromDb<ObjectLiteral>(tab, values, at));
         return {
           sql, params: whereParams, table: t, names: layout.names,
@@ -267,9 +267,10 @@ export class Rows {
   }
 
   /** Where each table's columns start in a join's result, and the result's column names (made once per statement). */
-  private joinLayout(sql: string, tables: Table[]): { offsets: number[]; names: string[] } {
+  private joinLayout(sql: string, first: Table, joined: Table[]): { offsets: number[]; names: string[] } {
     let layout = this.layouts.get(sql);
     if (!layout) {
+      const tables = [first, ...joined];
       const offsets: number[] = [];
       let at = 0;
       for (const tab of tables) { offsets.push(at); at += tab.columns.length; }
