@@ -248,7 +248,17 @@ export class Rows {
 
   /** A value as the driver stores it; the driver applies the column's transformers, as TypeORM's own writes do. */
   private toDb(c: Column, value: unknown): unknown {
-    return c.plain ? value : this.ds.driver.preparePersistentValue(value, c.meta);
+    if (c.plain) return value;
+    if (c.sqliteTime && value instanceof Date) {
+      // TypeORM's text for a time (UTC, milliseconds), from one call instead of seven; years
+      // outside 0–9999 and invalid dates, which toISOString writes otherwise, go to the driver.
+      const year = value.getUTCFullYear();
+      if (year >= 0 && year <= 9999) {
+        const iso = value.toISOString();
+        return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+      }
+    }
+    return this.ds.driver.preparePersistentValue(value, c.meta);
   }
 
   /** A row as TypeORM reads it (the driver applies the transformers), from the table's columns' values from `at` on. */

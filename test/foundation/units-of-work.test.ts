@@ -88,6 +88,22 @@ for (const kind of DB_KINDS) {
       expect(inUnit).to.deep.equal({ row: { ...typeorm.customer, openConversationId: null }, with: { openConversationId: null } });
     });
 
+    it('writes rows exactly as TypeORM writes them: times to the millisecond, early and late years, JSON, NULLs', async () => {
+      const times = [new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 7)), new Date(Date.UTC(999, 11, 31, 23, 59, 59, 999)), new Date(Date.UTC(9999, 0, 1))];
+      const stored = async (table: string, id: string) => (await ds.query(`SELECT * FROM ${table} WHERE id = ?`, [id]))[0];
+      for (const [i, at] of times.entries()) {
+        const base = { slug: `uw-write-${i}`, name: 'Ø', createdAt: at };
+        const byTypeorm = { ...base, id: newId() };
+        const byRows = { ...base, id: newId(), slug: `uw-write-rows-${i}` };
+        await ds.manager.insert(TenantEntity, byTypeorm);
+        await rows.run(function* () { yield* insert(TenantEntity, byRows); });
+        const [a, b] = [await stored('tenants', byTypeorm.id), await stored('tenants', byRows.id)];
+        expect({ ...b, id: a.id, slug: a.slug }, at.toISOString()).to.deep.equal(a);
+        await rows.update(TenantEntity, { id: byRows.id }, { createdAt: new Date(at.getTime() + 1) });
+        expect((await ds.manager.findOneByOrFail(TenantEntity, { id: byRows.id })).createdAt.getTime()).to.equal(at.getTime() + 1);
+      }
+    });
+
     it('leaves nothing of a unit that fails, and the others of its group are stored', async () => {
       const results = await Promise.allSettled([
         rows.run(() => addTenant('uw-fail-a')),
