@@ -196,10 +196,20 @@ export class Rows {
         };
       }
       case 'insert': {
-        const cols = t.columns.filter((c) => o.row[c.propertyName] !== undefined);
-        const sql = this.sql(t, `insert:${cols.map((c) => c.propertyName).join(',')}`, () =>
-          `INSERT INTO ${this.q(t.name)} (${cols.map((c) => this.q(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-        return { sql, params: cols.map((c) => this.toDb(c, o.row[c.propertyName])), table: t };
+        // The columns given (undefined ones get the database's default), their key and values in one pass.
+        let key = 'insert:';
+        const params: unknown[] = [];
+        for (const c of t.columns) {
+          const v = o.row[c.propertyName];
+          if (v === undefined) continue;
+          key += `${c.propertyName},`;
+          params.push(this.toDb(c, v));
+        }
+        const sql = this.sql(t, key, () => {
+          const cols = t.columns.filter((c) => o.row[c.propertyName] !== undefined);
+          return `INSERT INTO ${this.q(t.name)} (${cols.map((c) => this.q(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+        });
+        return { sql, params, table: t };
       }
       case 'update': {
         const s = Object.keys(o.set);
