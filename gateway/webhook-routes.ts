@@ -90,6 +90,7 @@ export function webhookFastPath(ctx: Context): (req: http.IncomingMessage, res: 
 function decodeChannelId(rest: string): string | undefined {
   const id = rest.endsWith('/') ? rest.slice(0, -1) : rest;
   if (!id || id.includes('/')) return undefined;
+  if (!id.includes('%')) return id; // nothing to decode: the common case, and decoding costs
   try { return decodeURIComponent(id); } catch { return undefined; }
 }
 

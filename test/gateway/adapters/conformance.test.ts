@@ -98,7 +98,7 @@ for (const db of DB_KINDS) {
         expect(await messagesOf(o.userId)).to.deep.equal([]);
       });
 
-      it('refuses signed garbage with 400 and an unknown channel with 404', async () => {
+      it('refuses signed garbage with 400 and an unknown channel with 404, and knows a channel by its percent-encoded id', async () => {
         const before = (await storedMessages(app, ch.id)).length;
         for (const garbage of ['{', '<xml', '\u0000\u0001', 'a=%ZZ&&&=']) {
           const res = await send(c.signedBytes(ch, Buffer.from(garbage)));
@@ -108,6 +108,9 @@ for (const db of DB_KINDS) {
         expect((await storedMessages(app, ch.id)).length).to.equal(before);
         const r = c.textMessage(ch, message());
         expect((await send({ ...r, path: r.path.replace(ch.id, randomUUID()) })).status).to.equal(404);
+        // The channel's id percent-encoded is the same channel.
+        const encoded = c.textMessage(ch, message());
+        expect((await send({ ...encoded, path: encoded.path.replace(ch.id, [...ch.id].map((x) => `%${x.charCodeAt(0).toString(16)}`).join('')) })).status).to.equal(200);
       });
 
       it('answers every signed mutation of a valid webhook with 200 or a 4xx, never a 5xx, and keeps working', async () => {
