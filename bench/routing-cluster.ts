@@ -25,7 +25,8 @@ let built = false;
 /**
  * The app as `npm start` runs it: compiled by `npm run build` (tsc and the browser bundles), not
  * run from source through tsx, whose on-the-fly compilation keeps function names with a call
- * at every closure made (a few per cent of a busy process's time). Built once per benchmark run.
+ * at every closure made (bench:ingest gave about a tenth more with the build). Built once per
+ * benchmark run.
  */
 function buildApp(): void {
   if (built) return;
