@@ -44,6 +44,7 @@ async function main() {
   const runs = [];
   for (let k = 0; k < rounds; k++) {
     delivered = 0;
+    lastDeliveredAt = 0;
     const started = Date.now();
     const meter = appAndRedisMeter(world.cluster.pids);
     const machine = machineMeter();
@@ -58,7 +59,7 @@ async function main() {
     // Every acknowledged message must reach its agent: wait for the stragglers.
     const until = Date.now() + 30_000;
     while (delivered < accepted && Date.now() < until) await sleep(50);
-    const deliveredPerSecond = delivered / ((lastDeliveredAt - started) / 1000);
+    const deliveredPerSecond = delivered ? delivered / ((lastDeliveredAt - started) / 1000) : 0;
     const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
     const cpu = {
       appMsPerMessage: round(appCpuMs / delivered, 3), redisMsPerMessage: round(redisCpuMs / delivered, 3),

@@ -14,17 +14,19 @@ import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
 
 /**
- * A column and TypeORM's metadata of it, which the driver's conversions take (transformers
- * included). `plain`: a string column without a transformer, whose values the drivers pass
- * through unchanged both ways; asking them is skipped.
- */
-interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata; plain: boolean; sqliteTime: boolean }
-
-/**
  * How SQLite holds our times (TypeORM writes them so: UTC, milliseconds). TypeORM reads such a
  * value as the same text with a T and a Z; read here in one step instead of its several.
  */
 const SQLITE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/;
+
+/**
+ * A column and TypeORM's metadata of it, which the driver's conversions take (transformers
+ * included). `plain`: a string column without a transformer, whose values the drivers pass
+ * through unchanged both ways; asking them is skipped. `sqliteTime`: a time column without a
+ * transformer on SQLite, converted here as the driver would (toDb, fromDb).
+ */
+interface Column { propertyName: string; databaseName: string; meta: ColumnMetadata; plain: boolean; sqliteTime: boolean }
+
 interface Table {
   name: string; columns: Column[]; byProperty: Map<string, Column>; sql: Map<string, string>;
   /** Where `id` is in columns (-1 if none), and the result names of the columns as table number i of a join (`t1_name`), made once. */

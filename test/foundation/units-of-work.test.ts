@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Rows } from '../../shared/db/rows.js';
 import { GroupCommit } from '../../shared/db/group-commit.js';
 import {
-  ChannelEntity, ConversationEntity, CustomerEntity, MessageEntity, TenantEntity, UserEntity, type Message, type Tenant, type User,
+  ChannelEntity, ConversationEntity, CustomerEntity, MessageEntity, TenantEntity, UserEntity, type Channel, type Message, type Tenant, type User,
 } from '../../shared/db/entities/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { findOne, findOneWith, insert, update, type Work } from '../../shared/db/work.js';
@@ -101,6 +101,13 @@ for (const kind of DB_KINDS) {
         expect({ ...b, id: a.id, slug: a.slug }, at.toISOString()).to.deep.equal(a);
         await rows.update(TenantEntity, { id: byRows.id }, { createdAt: new Date(at.getTime() + 1) });
         expect((await ds.manager.findOneByOrFail(TenantEntity, { id: byRows.id })).createdAt.getTime()).to.equal(at.getTime() + 1);
+        // JSON, and NULLs in plain and time columns.
+        const channel: Omit<Channel, 'id'> = { tenantId: byTypeorm.id, platform: 'telegram', name: 'Write', queueId: null, settings: { a: [1, 'two'], b: null }, secrets: 'x', createdAt: at, deletedAt: null };
+        const channels = [{ ...channel, id: newId() }, { ...channel, id: newId() }];
+        await ds.manager.insert(ChannelEntity, channels[0]);
+        await rows.run(function* () { yield* insert(ChannelEntity, channels[1]); });
+        const [c, d] = [await stored('channels', channels[0].id), await stored('channels', channels[1].id)];
+        expect({ ...d, id: c.id }, `channel at ${at.toISOString()}`).to.deep.equal(c);
       }
     });
 
