@@ -35,8 +35,11 @@ export function bindLiveUpdates(socket: AgentSocket, store: ConversationStore, a
   socket.on('connect', () => {
     hooks.onConnection('connected');
     // The server sets an agent offline when their last socket goes, so every (re)connect says again.
-    void call(socket, 'agent:status', { status: hooks.desiredStatus() })
-      .then((r) => hooks.onStatusApplied(r.status))
+    // An answer is shown only while it answers what the agent still wants: had they chosen another
+    // status meanwhile, an old answer would overwrite their choice until the newer one's arrived.
+    const asked = hooks.desiredStatus();
+    void call(socket, 'agent:status', { status: asked })
+      .then((r) => { if (hooks.desiredStatus() === asked) hooks.onStatusApplied(r.status); })
       .catch((err: Error) => hooks.onError(`Your status could not be set: ${err.message}`));
     const work = loaded ? catchUp() : firstLoad();
     work.catch((err: Error) => hooks.onError(`Could not load your conversations: ${err.message}`));
