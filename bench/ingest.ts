@@ -46,6 +46,7 @@ async function main() {
     delivered = 0;
     lastDeliveredAt = 0;
     const started = Date.now();
+    const metricsBefore = await appMetrics(world.cluster.urls[0]);
     const meter = appAndRedisMeter(world.cluster.pids);
     const machine = machineMeter();
     const generatorMeter = cpuMeter([process.pid]);
@@ -61,6 +62,7 @@ async function main() {
     while (delivered < accepted && Date.now() < until) await sleep(50);
     const deliveredPerSecond = delivered ? delivered / ((lastDeliveredAt - started) / 1000) : 0;
     const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
+    const writes = writesBetween(metricsBefore, await appMetrics(world.cluster.urls[0]));
     const cpu = {
       appMsPerMessage: round(appCpuMs / delivered, 3), redisMsPerMessage: round(redisCpuMs / delivered, 3),
       machineBusy: round(machineBusy, 3), loadGeneratorCores: round(generatorShare, 3),
@@ -73,6 +75,7 @@ async function main() {
     const tag = rounds > 1 ? `round ${k + 1}: ` : '';
     console.log(`${tag}app (verify → store → route → agent socket): ${round(app.acceptedPerSecond, 0)} webhooks/s acknowledged, ${round(deliveredPerSecond, 0)} msg/s delivered to agents; webhook p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms; ${app.non2xx} non-2xx, ${app.errors} errors`);
     console.log(`${tag}CPU per message: app ${cpu.appMsPerMessage} ms, Redis ${cpu.redisMsPerMessage} ms; during the load the machine was ${round(100 * machineBusy, 0)}% busy, the load generator and agent sockets used ${round(generatorShare, 2)} of a core`);
+    if (writes.loopBusy !== undefined) console.log(`${tag}the app's event loop was ${round(100 * writes.loopBusy, 0)}% busy${writes.unitsPerCommit !== undefined ? `; SQLite: ${round(writes.unitsPerCommit, 1)} webhooks per group commit, ${round(writes.commitsPerSecond!, 0)} commits/s, WAL sync ${round(writes.msPerSync!, 2)} ms` : ''}`);
     console.log(`${tag}delivered ${delivered} of ${accepted} acknowledged${app.lost ? ` (${app.lost} NOT delivered within 30 s)` : ''}`);
     const after = await runBaseline();
     const before = baselines[baselines.length - 1];
@@ -80,7 +83,7 @@ async function main() {
     const baseline = (before.requestsPerSecond + after.requestsPerSecond) / 2;
     const ratio = deliveredPerSecond / baseline;
     console.log(`${tag}baseline after: ${round(after.requestsPerSecond, 0)} req/s, p99 ${after.p99Ms} ms; ratio app/baseline ${round(ratio, 3)} (to the mean of the baselines before and after, ${round(baseline, 0)} req/s)`);
-    runs.push({ app, cpu, baselineRequestsPerSecond: baseline, ratio });
+    runs.push({ app, cpu, writes, baselineRequestsPerSecond: baseline, ratio });
   }
   const ratios = runs.map((x) => x.ratio);
   const ratio = median(ratios);
@@ -89,6 +92,31 @@ async function main() {
   const file = writeResult('ingest', { db, seconds, rounds, connections, agents, users, baselines, runs, ratio, goal: 0.25, met: ratio >= 0.25 && lost === 0 });
   console.log(`result: ${file}`);
   await world.stop();
+}
+
+/** The app's own counters (GET /metrics): its event loop's busy share since the last scrape, and how SQLite grouped its writes. */
+async function appMetrics(url: string): Promise<{ at: number; values: Map<string, number> }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(callcenter_[a-z_]+) ([0-9.e+-]+)$/.exec(line);
+    if (m) values.set(m[1], Number(m[2]));
+  }
+  return { at: Date.now(), values };
+}
+
+function writesBetween(a: Awaited<ReturnType<typeof appMetrics>>, b: Awaited<ReturnType<typeof appMetrics>>) {
+  const d = (name: string) => (b.values.get(name) ?? NaN) - (a.values.get(name) ?? NaN);
+  const commits = d('callcenter_sqlite_group_commits_total');
+  const syncs = d('callcenter_sqlite_wal_syncs_total');
+  return {
+    loopBusy: b.values.get('callcenter_event_loop_utilization'),
+    ...(Number.isFinite(commits) && commits > 0 ? {
+      unitsPerCommit: d('callcenter_sqlite_units_total') / commits,
+      commitsPerSecond: commits / ((b.at - a.at) / 1000),
+      msPerSync: syncs > 0 ? (1000 * d('callcenter_sqlite_wal_sync_seconds_total')) / syncs : 0,
+    } : {}),
+  };
 }
 
 main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });

@@ -74,9 +74,14 @@ export class Cluster {
   /** Starts one more app process of the deployment; resolves with its URL once it listens. */
   async addProcess(): Promise<string> {
     // BENCH_CPU_PROF=<dir>: each app process writes a V8 CPU profile there when it stops.
-    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    // BENCH_NODE_FLAGS: more flags for node, e.g. "--log-maps --logfile=/tmp/v8.log" to see which
+    // code makes new hidden classes under load.
+    const flags = [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ];
     buildApp();
-    const child = spawn(process.execPath, [...prof, 'dist/main.js'], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...flags, 'dist/main.js'], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.push(child);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

@@ -48,7 +48,16 @@ export interface WebhookHandler {
   handshake?(req: WebhookRequest, ch: ChannelRuntime): WebhookReply;
   /** Throws AppError('bad_signature') unless the request is signed with the channel's secret. */
   verify(req: WebhookRequest, ch: ChannelRuntime): void;
-  /** The body as internal events, in the order the platform sent them. Throws AppError on bad input. */
+  /**
+   * The body as internal events, in the order the platform sent them. Throws AppError on bad input.
+   *
+   * Build each event as one object literal with any spread last (`{ kind, ...base }`), never
+   * first (`{ ...base, kind }`): Node 20's V8 gives an object that starts as a spread and then gets
+   * properties the spread did not bring a new hidden class on every call once the code is warm.
+   * Every function that reads the events then goes megamorphic, and the new classes fill the old
+   * generation: before the adapters were mended, a Telegram text message made six or seven of
+   * them, a WhatsApp one three. test/gateway/adapters/hidden-classes.test.ts checks every adapter.
+   */
   parse(req: WebhookRequest, ch: ChannelRuntime): InboundEvent[];
   /** The answer once the events are stored (default 200 "ok"). */
   reply?(events: InboundEvent[], ch: ChannelRuntime, req: WebhookRequest): WebhookReply;

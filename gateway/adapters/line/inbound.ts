@@ -22,21 +22,22 @@ export function parseLine(req: WebhookRequest, ch: ChannelRuntime): InboundEvent
 }
 
 function toInbound(e: LineEvent, ch: ChannelRuntime): InboundEvent {
+  // Spread last in each event, never first (see WebhookHandler.parse in adapter.ts).
   const base = {
     channelId: ch.channel.id, platform: 'line' as const, externalUserId: chatOf(e),
-    occurredAt: new Date(e.timestamp), externalMessageId: e.webhookEventId,
+    occurredAt: new Date(e.timestamp),
   };
   if (e.type === 'message') {
     if (!e.message) throw new AppError('validation_failed', `LINE event ${e.webhookEventId} is a message event without a message.`);
     // The message id, not the event id: it is what quotes and content downloads refer to.
-    return { ...base, kind: 'message', externalMessageId: e.message.id, message: messageContent(e.message) };
+    return { kind: 'message', externalMessageId: e.message.id, message: messageContent(e.message), ...base };
   }
   if (e.type === 'postback' && e.postback) {
     // A tap on one of our buttons is the customer's answer: stored as a message the agent sees.
-    return { ...base, kind: 'message', message: { type: 'interactive', text: e.postback.data, payload: e.postback.data } };
+    return { kind: 'message', externalMessageId: e.webhookEventId, message: { type: 'interactive', text: e.postback.data, payload: e.postback.data }, ...base };
   }
   const payload = e.unsend?.messageId ?? (e.follow ? JSON.stringify(e.follow) : undefined);
-  return { ...base, kind: 'event', event: { name: e.type, ...(payload ? { payload } : {}) } };
+  return { kind: 'event', externalMessageId: e.webhookEventId, event: { name: e.type, ...(payload ? { payload } : {}) }, ...base };
 }
 
 /** Who we answer: the user in a one-to-one chat, else the group or room (push accepts all three). */

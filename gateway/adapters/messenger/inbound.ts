@@ -22,12 +22,13 @@ export function parseMessenger(req: WebhookRequest, ch: ChannelRuntime): Inbound
   const body = parseJsonBody(req, messengerWebhookBody, 'A Messenger webhook');
   if (body.object !== 'page') throw new AppError('validation_failed', `A Messenger webhook's object is "page", not "${body.object}".`);
   const pageId = messengerSettings(ch).pageId;
+  // Spread last in each event, never first (see WebhookHandler.parse in adapter.ts).
   const base = { channelId: ch.channel.id, platform: 'messenger' as const };
   const events: InboundEvent[] = [];
   for (const entry of body.entry) {
     if (entry.id !== pageId) {
       // Another page of the same app: each page's channel has its own webhook.
-      events.push({ ...base, kind: 'event', externalUserId: entry.id, externalMessageId: `other:${entry.id}`, occurredAt: new Date(), event: { name: 'other-page', payload: entry.id } });
+      events.push({ kind: 'event', externalUserId: entry.id, externalMessageId: `other:${entry.id}`, occurredAt: new Date(), event: { name: 'other-page', payload: entry.id }, ...base });
       continue;
     }
     for (const e of entry.messaging ?? []) events.push(...toInbound(e, ch));
@@ -58,40 +59,40 @@ function toInbound(e: MessengerEvent, ch: ChannelRuntime): InboundEvent[] {
   const base = { channelId: ch.channel.id, platform: 'messenger' as const, externalUserId: customer, occurredAt: at };
   if (e.message?.is_echo) {
     // What our page sent (from us, or from the Page inbox by a person): not the customer's words.
-    return [{ ...base, kind: 'event', externalMessageId: `echo:${e.message.mid}`, event: { name: 'echo', payload: e.message.mid } }];
+    return [{ kind: 'event', externalMessageId: `echo:${e.message.mid}`, event: { name: 'echo', payload: e.message.mid }, ...base }];
   }
   if (e.message?.is_deleted) {
     // The customer unsent a message (Meta's messaging webhooks mark it `is_deleted`).
-    return [{ ...base, kind: 'event', externalMessageId: `unsent:${e.message.mid}`, event: { name: 'unsent', payload: e.message.mid } }];
+    return [{ kind: 'event', externalMessageId: `unsent:${e.message.mid}`, event: { name: 'unsent', payload: e.message.mid }, ...base }];
   }
   if (e.message) {
-    return [{ ...base, kind: 'message', externalMessageId: e.message.mid, message: messageContent(e.message) }];
+    return [{ kind: 'message', externalMessageId: e.message.mid, message: messageContent(e.message), ...base }];
   }
   if (e.postback) {
     // A tap on one of our buttons (or "Get Started"): the customer's answer.
     const p = e.postback;
-    return [{ ...base, kind: 'message', externalMessageId: p.mid ?? `postback:${e.sender.id}:${e.timestamp}`, message: { type: 'interactive', text: p.title ?? p.payload ?? '', payload: p.payload ?? '' } }];
+    return [{ kind: 'message', externalMessageId: p.mid ?? `postback:${e.sender.id}:${e.timestamp}`, message: { type: 'interactive', text: p.title ?? p.payload ?? '', payload: p.payload ?? '' }, ...base }];
   }
   if (e.delivery) {
     const mids = e.delivery.mids ?? [];
-    if (mids.length) return mids.map((mid) => ({ ...base, kind: 'status' as const, externalMessageId: `${mid}:delivered`, status: { externalMessageId: mid, status: 'delivered' as const } }));
-    return [{ ...base, kind: 'status', externalMessageId: `delivered:${e.sender.id}:${e.delivery.watermark}`, status: { externalMessageId: '', status: 'delivered', watermark: new Date(e.delivery.watermark) } }];
+    if (mids.length) return mids.map((mid) => ({ kind: 'status' as const, externalMessageId: `${mid}:delivered`, status: { externalMessageId: mid, status: 'delivered' as const }, ...base }));
+    return [{ kind: 'status', externalMessageId: `delivered:${e.sender.id}:${e.delivery.watermark}`, status: { externalMessageId: '', status: 'delivered', watermark: new Date(e.delivery.watermark) }, ...base }];
   }
   if (e.read) {
-    return [{ ...base, kind: 'status', externalMessageId: `read:${e.sender.id}:${e.read.watermark}`, status: { externalMessageId: '', status: 'read', watermark: new Date(e.read.watermark) } }];
+    return [{ kind: 'status', externalMessageId: `read:${e.sender.id}:${e.read.watermark}`, status: { externalMessageId: '', status: 'read', watermark: new Date(e.read.watermark) }, ...base }];
   }
   if (e.reaction) {
     const r = e.reaction;
     const text = r.action === 'unreact' ? 'Removed a reaction' : `Reacted ${r.emoji ?? r.reaction ?? ''}`.trim();
-    return [{ ...base, kind: 'message', externalMessageId: `reaction:${r.mid}:${e.sender.id}:${e.timestamp}`, message: { type: 'text', text, payload: 'reaction', replyToExternalId: r.mid } }];
+    return [{ kind: 'message', externalMessageId: `reaction:${r.mid}:${e.sender.id}:${e.timestamp}`, message: { type: 'text', text, payload: 'reaction', replyToExternalId: r.mid }, ...base }];
   }
   if (e.message_edit) {
-    return [{ ...base, kind: 'event', externalMessageId: `edit:${e.message_edit.mid}:${e.message_edit.num_edit ?? e.timestamp}`, event: { name: 'edited', payload: e.message_edit.text ?? '' } }];
+    return [{ kind: 'event', externalMessageId: `edit:${e.message_edit.mid}:${e.message_edit.num_edit ?? e.timestamp}`, event: { name: 'edited', payload: e.message_edit.text ?? '' }, ...base }];
   }
   // Referrals, opt-ins, and anything else a page can subscribe to (handover, account linking...) by its field name.
   const name = e.referral ? 'referral' : e.optin ? 'optin' : eventName(e);
   const payload = e.referral?.ref ?? e.optin?.ref;
-  return [{ ...base, kind: 'event', externalMessageId: `${name}:${e.sender.id}:${e.timestamp}`, event: { name, ...(payload ? { payload } : {}) } }];
+  return [{ kind: 'event', externalMessageId: `${name}:${e.sender.id}:${e.timestamp}`, event: { name, ...(payload ? { payload } : {}) }, ...base }];
 }
 
 const MEDIA: Record<string, { type: MessageContent['type']; mimeType?: string }> = {

@@ -24,11 +24,13 @@ export function parseTelegram(req: WebhookRequest, ch: ChannelRuntime): InboundE
 }
 
 function toInbound(u: TelegramUpdate, ch: ChannelRuntime): InboundEvent | null {
-  const base = { channelId: ch.channel.id, platform: 'telegram' as const };
+  // Each event written out whole, not as `{ ...base, kind }` (see WebhookHandler.parse in adapter.ts).
+  const channelId = ch.channel.id;
+  const platform = 'telegram';
   if (u.message) {
     const m = u.message;
     return {
-      ...base, kind: 'message', externalUserId: String(m.chat.id), externalMessageId: `${m.chat.id}:${m.message_id}`,
+      channelId, platform, kind: 'message', externalUserId: String(m.chat.id), externalMessageId: `${m.chat.id}:${m.message_id}`,
       occurredAt: new Date(m.date * 1000), message: messageContent(m), profile: profileOf(m),
     };
   }
@@ -37,14 +39,14 @@ function toInbound(u: TelegramUpdate, ch: ChannelRuntime): InboundEvent | null {
     const q = u.callback_query;
     const chatId = q.message?.chat.id ?? q.from.id;
     return {
-      ...base, kind: 'message', externalUserId: String(chatId), externalMessageId: `callback:${q.id}`, occurredAt: new Date(),
+      channelId, platform, kind: 'message', externalUserId: String(chatId), externalMessageId: `callback:${q.id}`, occurredAt: new Date(),
       message: { type: 'interactive', text: q.data ?? '', payload: q.data ?? '' },
     };
   }
   if (u.edited_message) {
     const m = u.edited_message;
     return {
-      ...base, kind: 'event', externalUserId: String(m.chat.id), externalMessageId: `edit:${m.chat.id}:${m.message_id}:${m.edit_date ?? m.date}`,
+      channelId, platform, kind: 'event', externalUserId: String(m.chat.id), externalMessageId: `edit:${m.chat.id}:${m.message_id}:${m.edit_date ?? m.date}`,
       occurredAt: new Date((m.edit_date ?? m.date) * 1000), event: { name: 'edited', payload: m.text ?? m.caption ?? '' },
     };
   }
@@ -52,7 +54,7 @@ function toInbound(u: TelegramUpdate, ch: ChannelRuntime): InboundEvent | null {
     // The customer blocked (kicked) or unblocked the bot.
     const c = u.my_chat_member;
     const name = c.new_chat_member.status === 'kicked' ? 'blocked' : c.old_chat_member.status === 'kicked' ? 'unblocked' : `member:${c.new_chat_member.status}`;
-    return { ...base, kind: 'event', externalUserId: String(c.chat.id), externalMessageId: `member:${u.update_id}`, occurredAt: new Date(c.date * 1000), event: { name } };
+    return { channelId, platform, kind: 'event', externalUserId: String(c.chat.id), externalMessageId: `member:${u.update_id}`, occurredAt: new Date(c.date * 1000), event: { name } };
   }
   // Channel posts, inline queries, polls' answers...: not a customer conversation; acknowledged.
   return null;
@@ -61,7 +63,10 @@ function toInbound(u: TelegramUpdate, ch: ChannelRuntime): InboundEvent | null {
 function profileOf(m: TelegramMessage): InboundEvent['profile'] {
   const f = m.from;
   const name = [f?.first_name ?? m.chat.first_name ?? m.chat.title, f?.last_name ?? m.chat.last_name].filter(Boolean).join(' ');
-  return { ...(name ? { displayName: name } : {}), ...(f?.language_code ? { locale: f.language_code } : {}) };
+  const profile: NonNullable<InboundEvent['profile']> = {};
+  if (name) profile.displayName = name;
+  if (f?.language_code) profile.locale = f.language_code;
+  return profile;
 }
 
 function messageContent(m: TelegramMessage): MessageContent {

@@ -31,6 +31,7 @@ export function verifyTwilio(req: WebhookRequest, ch: ChannelRuntime): void {
 export function parseTwilio(req: WebhookRequest, ch: ChannelRuntime): InboundEvent[] {
   const f = parseFormBody(req, WHAT) as Record<string, string | undefined>;
   if (!/^[A-Z]{2}[0-9a-fA-F]{32}$/.test(f.MessageSid ?? '')) throw new AppError('validation_failed', `${WHAT} needs a MessageSid.`);
+  // Spread last in each event, never first (see WebhookHandler.parse in adapter.ts).
   const base = { channelId: ch.channel.id, platform: 'twilio_sms' as const, occurredAt: new Date() };
   const status = f.MessageStatus;
   if (status && status !== 'received' && status !== 'receiving') {
@@ -38,8 +39,8 @@ export function parseTwilio(req: WebhookRequest, ch: ChannelRuntime): InboundEve
     if (!mapped) return []; // queued, sending, accepted, scheduled: nothing the agent needs yet
     const error = mapped === 'failed' ? (status === 'canceled' ? 'Twilio canceled the message' : describeTwilioCode(f.ErrorCode, f.ErrorMessage)) : undefined;
     return [{
-      ...base, kind: 'status', externalUserId: f.To ?? '', externalMessageId: `${f.MessageSid}:${status}`,
-      status: { externalMessageId: f.MessageSid!, status: mapped, ...(error ? { error } : {}) },
+      kind: 'status', externalUserId: f.To ?? '', externalMessageId: `${f.MessageSid}:${status}`,
+      status: { externalMessageId: f.MessageSid!, status: mapped, ...(error ? { error } : {}) }, ...base,
     }];
   }
   return [incoming(f as TwilioIncoming, base)];
@@ -59,16 +60,16 @@ function incoming(f: TwilioIncoming, base: Pick<InboundEvent, 'channelId' | 'pla
   });
   const text = f.Body ? { text: f.Body } : {};
   const profile = f.ProfileName ? { profile: { displayName: f.ProfileName } } : {};
-  const event = { ...base, kind: 'message' as const, externalUserId: f.From, externalMessageId: f.MessageSid, ...profile };
-  if (media.length) return { ...event, message: { type: typeOf(media[0].mimeType), media, ...text } };
+  const event = { kind: 'message' as const, externalUserId: f.From, externalMessageId: f.MessageSid, ...profile, ...base };
+  if (media.length) return { message: { type: typeOf(media[0].mimeType), media, ...text }, ...event };
   const latitude = Number(f.Latitude);
   const longitude = Number(f.Longitude);
   if (f.Latitude && f.Longitude && Number.isFinite(latitude) && Number.isFinite(longitude)) {
     // WhatsApp senders on Twilio share locations as Latitude/Longitude fields.
     const name = f.Label || f.Address;
-    return { ...event, message: { type: 'location', location: { latitude, longitude, ...(name ? { name } : {}) }, ...text } };
+    return { message: { type: 'location', location: { latitude, longitude, ...(name ? { name } : {}) }, ...text }, ...event };
   }
-  return { ...event, message: { type: 'text', text: f.Body ?? '' } };
+  return { message: { type: 'text', text: f.Body ?? '' }, ...event };
 }
 
 function typeOf(mime: string | undefined): MessageType {

@@ -66,17 +66,18 @@ function toInbound(p: WechatPush, ch: ChannelRuntime): InboundEvent {
   if (!p.FromUserName || !p.MsgType || !/^\d{1,12}$/.test(p.CreateTime ?? '')) {
     throw new AppError('validation_failed', `${WHAT} needs FromUserName, MsgType and a numeric CreateTime.`);
   }
+  // Spread last in each event, never first (see WebhookHandler.parse in adapter.ts).
   const base = { channelId: ch.channel.id, platform: 'wechat' as const, externalUserId: p.FromUserName, occurredAt: new Date(Number(p.CreateTime) * 1000) };
   // Messages carry MsgId; events do not, and WeChat's advice is to key them on sender + time.
   const eventKey = `${p.FromUserName}:${p.CreateTime}:${p.Event ?? p.MsgType}`;
   if (p.MsgType === 'event') {
     const ev = (p.Event ?? '').toLowerCase();
-    if (ev === 'click') return { ...base, kind: 'message', externalMessageId: eventKey, message: { type: 'interactive', text: p.EventKey ?? '', payload: p.EventKey ?? '' } };
+    if (ev === 'click') return { kind: 'message', externalMessageId: eventKey, message: { type: 'interactive', text: p.EventKey ?? '', payload: p.EventKey ?? '' }, ...base };
     const name = ev === 'subscribe' ? 'follow' : ev === 'unsubscribe' ? 'unfollow' : ev || 'unknown';
     const payload = ev === 'location' ? `${p.Latitude},${p.Longitude}` : p.EventKey || undefined;
-    return { ...base, kind: 'event', externalMessageId: eventKey, event: { name, ...(payload ? { payload } : {}) } };
+    return { kind: 'event', externalMessageId: eventKey, event: { name, ...(payload ? { payload } : {}) }, ...base };
   }
-  return { ...base, kind: 'message', externalMessageId: p.MsgId || p.MsgID || eventKey, message: messageContent(p) };
+  return { kind: 'message', externalMessageId: p.MsgId || p.MsgID || eventKey, message: messageContent(p), ...base };
 }
 
 const VOICE_TYPES: Record<string, string> = { amr: 'audio/amr', speex: 'audio/speex', mp3: 'audio/mpeg' };

@@ -27,12 +27,13 @@ export function parseWhatsapp(req: WebhookRequest, ch: ChannelRuntime): InboundE
   if (body.object !== 'whatsapp_business_account') throw new AppError('validation_failed', `A WhatsApp webhook's object is "whatsapp_business_account", not "${body.object}".`);
   const own = whatsappSettings(ch).phoneNumberId;
   const events: InboundEvent[] = [];
-  const base = { channelId: ch.channel.id, platform: 'whatsapp' as const };
+  const channelId = ch.channel.id;
+  const platform = 'whatsapp';
   for (const entry of body.entry) {
     for (const change of entry.changes) {
       if (change.field !== 'messages') {
         // Template reviews, quality ratings, account updates...: about the account, not a customer.
-        events.push({ ...base, kind: 'event', externalUserId: entry.id, externalMessageId: `${entry.id}:${change.field}`, occurredAt: new Date(), event: { name: change.field } });
+        events.push({ channelId, platform, kind: 'event', externalUserId: entry.id, externalMessageId: `${entry.id}:${change.field}`, occurredAt: new Date(), event: { name: change.field } });
         continue;
       }
       const parsed = whatsappValue.safeParse(change.value);
@@ -46,14 +47,14 @@ export function parseWhatsapp(req: WebhookRequest, ch: ChannelRuntime): InboundE
         // from the wrong number; refused, Meta would redeliver it for days. So it is acknowledged
         // and passed on as one event, and each number should get its own channel and override URL.
         const n = (v.messages?.length ?? 0) + (v.statuses?.length ?? 0);
-        events.push({ ...base, kind: 'event', externalUserId: v.metadata.phone_number_id, externalMessageId: `${entry.id}:other:${v.metadata.phone_number_id}`, occurredAt: new Date(), event: { name: 'other-phone-number', payload: `${v.metadata.phone_number_id}: ${n} message(s) or status(es) not for this channel` } });
+        events.push({ channelId, platform, kind: 'event', externalUserId: v.metadata.phone_number_id, externalMessageId: `${entry.id}:other:${v.metadata.phone_number_id}`, occurredAt: new Date(), event: { name: 'other-phone-number', payload: `${v.metadata.phone_number_id}: ${n} message(s) or status(es) not for this channel` } });
         continue;
       }
       for (const m of v.messages ?? []) events.push(messageEvent(m, v, ch));
       for (const s of v.statuses ?? []) events.push(statusEvent(s, ch));
       // System-level errors (throughput reached, an app or account problem): about no one message.
       for (const e of v.errors ?? []) {
-        events.push({ ...base, kind: 'event', externalUserId: own, externalMessageId: `${entry.id}:error:${e.code ?? ''}`, occurredAt: new Date(), event: { name: `error:${e.code ?? 'unknown'}`, payload: describeWhatsappError(errorParts(e)) } });
+        events.push({ channelId, platform, kind: 'event', externalUserId: own, externalMessageId: `${entry.id}:error:${e.code ?? ''}`, occurredAt: new Date(), event: { name: `error:${e.code ?? 'unknown'}`, payload: describeWhatsappError(errorParts(e)) } });
       }
     }
   }
@@ -63,21 +64,31 @@ export function parseWhatsapp(req: WebhookRequest, ch: ChannelRuntime): InboundE
 function messageEvent(m: WhatsappMessage, v: WhatsappValue, ch: ChannelRuntime): InboundEvent {
   const name = v.contacts?.find((c) => c.wa_id === m.from)?.profile?.name;
   const at = new Date(Number(m.timestamp) * 1000);
-  const base = { channelId: ch.channel.id, platform: 'whatsapp' as const, externalUserId: m.from, externalMessageId: m.id, occurredAt: at };
+  // Written out whole, not as `{ ...base, kind }` (see WebhookHandler.parse in adapter.ts).
+  const channelId = ch.channel.id;
   if (m.type === 'system') {
     // "The customer changed their number" and the like: about the customer, not from them.
-    return { ...base, kind: 'event', event: { name: `system:${m.system?.type ?? 'unknown'}`, ...(m.system?.body ? { payload: m.system.body } : {}) } };
+    return {
+      channelId, platform: 'whatsapp', kind: 'event', externalUserId: m.from, externalMessageId: m.id, occurredAt: at,
+      event: { name: `system:${m.system?.type ?? 'unknown'}`, ...(m.system?.body ? { payload: m.system.body } : {}) },
+    };
   }
-  return { ...base, kind: 'message', message: messageContent(m), ...(name ? { profile: { displayName: name } } : {}) };
+  return {
+    channelId, platform: 'whatsapp', kind: 'message', externalUserId: m.from, externalMessageId: m.id, occurredAt: at,
+    message: messageContent(m), ...(name ? { profile: { displayName: name } } : {}),
+  };
 }
 
 function statusEvent(s: WhatsappStatus, ch: ChannelRuntime): InboundEvent {
-  const base = { channelId: ch.channel.id, platform: 'whatsapp' as const, externalUserId: s.recipient_id ?? '', externalMessageId: `${s.id}:${s.status}`, occurredAt: new Date(Number(s.timestamp) * 1000) };
+  const channelId = ch.channel.id;
+  const externalUserId = s.recipient_id ?? '';
+  const externalMessageId = `${s.id}:${s.status}`;
+  const occurredAt = new Date(Number(s.timestamp) * 1000);
   const status = STATUSES[s.status];
-  if (!status) return { ...base, kind: 'event', event: { name: `status:${s.status}`, payload: s.id } };
+  if (!status) return { channelId, platform: 'whatsapp', kind: 'event', externalUserId, externalMessageId, occurredAt, event: { name: `status:${s.status}`, payload: s.id } };
   const e = s.errors?.[0];
   const error = e ? `WhatsApp: ${describeWhatsappError(errorParts(e))}` : status === 'failed' ? 'WhatsApp reported the message as failed, without a reason.' : undefined;
-  return { ...base, kind: 'status', status: { externalMessageId: s.id, status, ...(error ? { error } : {}) } };
+  return { channelId, platform: 'whatsapp', kind: 'status', externalUserId, externalMessageId, occurredAt, status: { externalMessageId: s.id, status, ...(error ? { error } : {}) } };
 }
 
 const errorParts = (e: WhatsappNotificationError) => ({ code: e.code, title: e.title ?? e.message, details: e.error_data?.details });
