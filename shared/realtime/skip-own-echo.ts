@@ -4,20 +4,6 @@
 // adapter's id, first in what it publishes) and hands the adapter only that id, so dropping it
 // costs a byte comparison. Everything else is MessagePack, as the adapter's own default parser.
 import { decode, encode } from 'notepack.io';
-import { RedisAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter';
-import type { Namespace } from 'socket.io';
-import type { Redis } from 'ioredis';
-
-/** socket.io's Redis adapter, with copies of this process's own broadcasts dropped before decoding. */
-export function createAdapterSkippingOwnEcho(pub: Redis, sub: Redis, opts: Partial<RedisAdapterOptions>): (nsp: Namespace) => RedisAdapter {
-  // socket.io calls it with `new`: a function, not an arrow.
-  return function adapterFor(nsp: Namespace) {
-    const parser = new OwnEchoParser();
-    const adapter = new RedisAdapter(nsp, pub, sub, { ...opts, parser });
-    parser.own(String(adapter.uid));
-    return adapter;
-  };
-}
 
 /** MessagePack, except that a broadcast starting with the adapter's own id decodes to `[id]`, which the adapter ignores. */
 export class OwnEchoParser {

@@ -2,7 +2,7 @@
 // Redis serve the same rooms (an agent on process A gets what process B emits).
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapterSkippingOwnEcho } from './skip-own-echo.js';
+import { createBatchedRedisAdapter } from './batched-broadcasts.js';
 import type { Redis } from 'ioredis';
 
 export async function createSocketServer(http: HttpServer, redis: Redis, key: string): Promise<{ io: Server; close: () => Promise<void> }> {
@@ -11,7 +11,7 @@ export async function createSocketServer(http: HttpServer, redis: Redis, key: st
   const sub = redis.duplicate();
   await Promise.all([pub.status === 'wait' ? pub.connect() : undefined, sub.status === 'wait' ? sub.connect() : undefined]);
   const io = new Server(http, {
-    adapter: createAdapterSkippingOwnEcho(pub, sub, { key }),
+    adapter: createBatchedRedisAdapter(pub, sub, { key }),
     maxHttpBufferSize: 1_000_000,
     cors: { origin: true, credentials: false },
     serveClient: false,
