@@ -36,6 +36,7 @@ function buildApp(): void {
 
 export class Cluster {
   readonly urls: string[] = [];
+  private stopping = false;
   private readonly children: ChildProcess[] = [];
   ctx!: Context;
   qm!: QueueMachine;
@@ -93,6 +94,14 @@ export class Cluster {
       });
       child.stderr!.on('data', (d) => { out += d; });
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`app process exited (${code}): ${out}`)); });
+    });
+    // An app that dies under load says why, instead of leaving the benchmark with refused connections.
+    let tail = '';
+    const keep = (d: Buffer) => { tail = (tail + d).slice(-4000); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.once('exit', (code, signal) => {
+      if (!this.stopping) console.error(`app process ${child.pid} exited (${signal ?? code}); its last output:\n${tail}`);
     });
     this.urls.push(url);
     return url;
@@ -155,6 +164,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const c of this.children) c.kill('SIGTERM');
     await Promise.all(this.children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     await closeContext(this.ctx).catch(() => {});
