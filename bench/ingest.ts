@@ -10,6 +10,7 @@
 import { median, round } from './bench-math.js';
 import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { writeResult } from './gateway/results.js';
+import { appMetrics, writesBetween } from './gateway/app-metrics.js';
 import { appAndRedisMeter, cpuMeter, machineMeter } from './process-cpu.js';
 
 const a = args();
@@ -92,31 +93,6 @@ async function main() {
   const file = writeResult('ingest', { db, seconds, rounds, connections, agents, users, baselines, runs, ratio, goal: 0.25, met: ratio >= 0.25 && lost === 0 });
   console.log(`result: ${file}`);
   await world.stop();
-}
-
-/** The app's own counters (GET /metrics): its event loop's busy share since the last scrape, and how SQLite grouped its writes. */
-async function appMetrics(url: string): Promise<{ at: number; values: Map<string, number> }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^(callcenter_[a-z_]+) ([0-9.e+-]+)$/.exec(line);
-    if (m) values.set(m[1], Number(m[2]));
-  }
-  return { at: Date.now(), values };
-}
-
-function writesBetween(a: Awaited<ReturnType<typeof appMetrics>>, b: Awaited<ReturnType<typeof appMetrics>>) {
-  const d = (name: string) => (b.values.get(name) ?? NaN) - (a.values.get(name) ?? NaN);
-  const commits = d('callcenter_sqlite_group_commits_total');
-  const syncs = d('callcenter_sqlite_wal_syncs_total');
-  return {
-    loopBusy: b.values.get('callcenter_event_loop_utilization'),
-    ...(Number.isFinite(commits) && commits > 0 ? {
-      unitsPerCommit: d('callcenter_sqlite_units_total') / commits,
-      commitsPerSecond: commits / ((b.at - a.at) / 1000),
-      msPerSync: syncs > 0 ? (1000 * d('callcenter_sqlite_wal_sync_seconds_total')) / syncs : 0,
-    } : {}),
-  };
 }
 
 main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });

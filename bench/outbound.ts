@@ -5,13 +5,15 @@
 // The world's setup runs the inbound path (every customer writes once), not the outbound one: the
 // app first replies for --warmup seconds at the same rate, reported apart (its first seconds run
 // on cold code: V8 has not compiled the send path yet), and is then measured.
-// Options: --seconds 10 --warmup 5 --rate 500 --db sqlite|mysql
+// Options: --seconds 10 --warmup 5 --rate 500 --db sqlite|mysql --trace <path> (each drive's [sent at, ms] to <path>-<seconds>s.json)
+import fs from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { percentile, round } from './bench-math.js';
 import { args, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { stampOf, stampText } from './gateway/webhook-shapes.js';
 import { writeResult } from './gateway/results.js';
 import { appAndRedisMeter } from './process-cpu.js';
+import { appMetrics, writesBetween } from './gateway/app-metrics.js';
 
 const a = args();
 const seconds = Number(a.seconds ?? 10);
@@ -26,6 +28,7 @@ interface Figures { sent: number; acked: number; received: number; duplicates: n
 /** Emits `rate` messages a second for `seconds`, round robin over the targets; times their arrival at the fake. */
 async function drive(targets: { socket: Socket; conversationId?: string }[], world: Awaited<ReturnType<typeof startWorld>>, seconds: number): Promise<Figures> {
   const samples: number[] = [];
+  const trace: [number, number][] | undefined = a.trace ? [] : undefined;
   const seen = new Set<string>();
   let duplicates = 0;
   world.fake.onText = (text, at) => {
@@ -34,6 +37,7 @@ async function drive(targets: { socket: Socket; conversationId?: string }[], wor
     if (seen.has(text)) { duplicates++; return; } // a text the platform got twice: counted, never hidden
     seen.add(text);
     samples.push(at - t);
+    trace?.push([t, at - t]);
   };
   let sent = 0, acked = 0, failedAcks = 0, seq = 0;
   const started = Date.now();
@@ -50,6 +54,7 @@ async function drive(targets: { socket: Socket; conversationId?: string }[], wor
   const until = Date.now() + 15_000;
   while (samples.length < sent && Date.now() < until) await sleep(50);
   world.fake.onText = undefined;
+  if (trace) fs.writeFileSync(`${a.trace}-${seconds}s.json`, JSON.stringify(trace));
   return { sent, acked, received: samples.length, duplicates, failedAcks, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: samples.length ? Math.max(...samples) : NaN };
 }
 
@@ -70,15 +75,18 @@ async function main() {
   const targets = [...world.holderOf.entries()].map(([conversationId, agent]) => ({ socket: agent.socket as unknown as Socket, conversationId }));
   const warm = warmup > 0 ? await drive(targets, world, warmup) : undefined;
   if (warm) console.log(`warm-up, not measured (${warmup} s from cold): p50 ${warm.p50Ms} ms, p99 ${warm.p99Ms} ms (${warm.received}/${warm.sent})`);
+  const metricsBefore = await appMetrics(world.cluster.urls[0]);
   const meter = appAndRedisMeter(world.cluster.pids);
   const app = await drive(targets, world, seconds);
   const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
+  const writes = writesBetween(metricsBefore, await appMetrics(world.cluster.urls[0]));
   const cpu = { appMsPerMessage: round(appCpuMs / app.sent, 3), redisMsPerMessage: round(redisCpuMs / app.sent, 3), appBusy: round(appCpuMs / (seconds * 1000), 2) };
   const ratio = app.p99Ms / baseline.p99Ms;
   console.log(`app (agent emit → store → send → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);
   console.log(`CPU per message: app ${cpu.appMsPerMessage} ms (busy ${Math.round(cpu.appBusy * 100)} % of a core over the sending time), Redis ${cpu.redisMsPerMessage} ms`);
+  if (writes.loopBusy !== undefined) console.log(`the app's event loop was ${round(100 * writes.loopBusy, 0)}% busy${writes.unitsPerCommit !== undefined ? `; SQLite: ${round(writes.unitsPerCommit, 1)} units of work per group commit, ${round(writes.commitsPerSecond!, 0)} commits/s, WAL sync ${round(writes.msPerSync!, 2)} ms` : ''}`);
   console.log(`p99 ratio to baseline: ${round(ratio, 2)}; goal p99 ≤ 50 ms at ${rate} msg/s: ${app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 ? 'met' : 'NOT met'}`);
-  const file = writeResult('outbound', { db, seconds, warmupSeconds: warmup, rate, agents, users, baseline, warmup: warm, app, cpu, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
+  const file = writeResult('outbound', { db, seconds, warmupSeconds: warmup, rate, agents, users, baseline, warmup: warm, app, cpu, writes, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
   console.log(`result: ${file}`);
   await world.stop();
 }
