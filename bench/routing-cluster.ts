@@ -76,7 +76,8 @@ export class Cluster {
   async addProcess(): Promise<string> {
     // BENCH_CPU_PROF=<dir>: each app process writes a V8 CPU profile there when it stops.
     // BENCH_NODE_FLAGS: more flags for node, e.g. "--log-maps --logfile=/tmp/v8.log" to see which
-    // code makes new hidden classes under load.
+    // code makes new hidden classes under load, or "--trace-gc" with BENCH_APP_LOG.
+    // BENCH_APP_LOG=<file>: everything the app processes print is appended there.
     const flags = [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
@@ -100,6 +101,11 @@ export class Cluster {
     const keep = (d: Buffer) => { tail = (tail + d).slice(-4000); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
+    if (process.env.BENCH_APP_LOG) {
+      const log = fs.createWriteStream(process.env.BENCH_APP_LOG, { flags: 'a' });
+      child.stdout!.pipe(log);
+      child.stderr!.pipe(log);
+    }
     child.once('exit', (code, signal) => {
       if (!this.stopping) console.error(`app process ${child.pid} exited (${signal ?? code}); its last output:\n${tail}`);
     });
