@@ -1,8 +1,9 @@
 // What a process tells Prometheus on GET /metrics beyond prom-client's defaults: how busy its
-// event loop is, and on SQLite how its writes are grouped. Together they say where ingest capacity
-// goes: a loop busy near 1 means the process is the limit; long syncs, that the disk is.
+// event loop is, and on SQLite how its writes are grouped and how long the disk took to sync them.
+// Together they say where capacity goes: a loop busy near 1 means the process is the limit; long
+// syncs, that the disk is.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Rows } from './db/rows.js';
 
 export function createMetrics(rows: Rows): Registry {
@@ -30,6 +31,15 @@ export function createMetrics(rows: Rows): Registry {
     counter('callcenter_sqlite_group_commits_total', 'SQLite transactions that committed a group of units', (g) => g.commits);
     counter('callcenter_sqlite_wal_syncs_total', 'Syncs of the write-ahead log made off the event loop', (g) => g.syncs);
     counter('callcenter_sqlite_wal_sync_seconds_total', 'Time from each write-ahead log sync\'s start until its writes were acknowledged', (g) => g.syncSeconds);
+    // Every acknowledged write waits for one of these syncs: a disk that stalls now and then shows
+    // here, in the tail, long before it moves the mean.
+    const syncs = new Histogram({
+      name: 'callcenter_sqlite_wal_sync_duration_seconds',
+      help: 'Duration of each write-ahead log sync (fdatasync) that acknowledged writes waited for',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    });
+    rows.observeWalSyncs((seconds) => syncs.observe(seconds));
   }
   return registry;
 }

@@ -3,12 +3,12 @@
 
 export interface AppMetrics { at: number; values: Map<string, number> }
 
-/** One scrape of the app's metrics: the callcenter_* figures without labels. */
+/** One scrape of the app's metrics: the callcenter_* figures, by name with any labels as printed. */
 export async function appMetrics(url: string): Promise<AppMetrics> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^(callcenter_[a-z_]+) ([0-9.e+-]+)$/.exec(line);
+    const m = /^(callcenter_[a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$/.exec(line);
     if (m) values.set(m[1], Number(m[2]));
   }
   return { at: Date.now(), values };
@@ -25,6 +25,24 @@ export function writesBetween(a: AppMetrics, b: AppMetrics) {
       unitsPerCommit: d('callcenter_sqlite_units_total') / commits,
       commitsPerSecond: commits / ((b.at - a.at) / 1000),
       msPerSync: syncs > 0 ? (1000 * d('callcenter_sqlite_wal_sync_seconds_total')) / syncs : 0,
+      slowSyncs: slowSyncs(d, syncs),
     } : {}),
   };
+}
+
+/** How many WAL syncs took over 10 ms, and the bound (ms) under which all of them ended: a disk's stalls. */
+function slowSyncs(d: (name: string) => number, syncs: number): { over10Ms: number; allUnderMs: number | null } {
+  const bucket = (le: string) => d(`callcenter_sqlite_wal_sync_duration_seconds_bucket{le="${le}"}`);
+  const bounds = ['0.001', '0.002', '0.005', '0.01', '0.02', '0.05', '0.1', '0.25', '1'];
+  const all = bounds.find((le) => bucket(le) === syncs);
+  return { over10Ms: syncs - bucket('0.01'), allUnderMs: all === undefined ? null : Number(all) * 1000 };
+}
+
+/** The line a benchmark prints about SQLite's writes. */
+export function describeWrites(w: ReturnType<typeof writesBetween>, unit: string): string {
+  if (w.unitsPerCommit === undefined) return '';
+  const slow = w.slowSyncs && Number.isFinite(w.slowSyncs.over10Ms)
+    ? `, ${w.slowSyncs.over10Ms} of them over 10 ms${w.slowSyncs.over10Ms ? ` (all under ${w.slowSyncs.allUnderMs ?? 'over 1000'} ms)` : ''}`
+    : '';
+  return `SQLite: ${w.unitsPerCommit.toFixed(1)} ${unit} per group commit, ${Math.round(w.commitsPerSecond!)} commits/s, WAL sync ${w.msPerSync!.toFixed(2)} ms on average${slow}`;
 }

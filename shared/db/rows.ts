@@ -132,6 +132,11 @@ export class Rows {
   }
 
   /** Group commit figures (SQLite), for tests and metrics. */
+  /** Calls `observe` with the duration of each WAL sync made off the event loop (SQLite), in seconds. */
+  observeWalSyncs(observe: (seconds: number) => void): void {
+    this.sqlite?.group.syncObservers.push(observe);
+  }
+
   get groupCommit(): { units: number; commits: number; syncs: number; syncSeconds: number; syncsOffTheEventLoop: boolean } | undefined {
     const g = this.sqlite?.group;
     return g && { ...g.stats, syncsOffTheEventLoop: g.syncsOffTheEventLoop };

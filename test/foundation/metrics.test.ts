@@ -1,12 +1,13 @@
 // GET /metrics as Prometheus scrapes it: the event loop's utilization, and on SQLite how writes
-// were grouped (units, commits, WAL syncs), moving as customers' messages are stored.
+// were grouped (units, commits, WAL syncs and how long they took), moving as customers' messages
+// are stored.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { DB_KINDS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { customerSocket, emitAck } from '../helpers/sockets.js';
 
-/** The value of an unlabelled metric in Prometheus' text format. */
+/** The value of a metric in Prometheus' text format, by its name with any labels as printed. */
 function valueOf(text: string, name: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
@@ -50,10 +51,16 @@ for (const db of DB_KINDS) {
         expect(moved('callcenter_sqlite_group_commits_total')).to.be.at.least(1);
         expect(moved('callcenter_sqlite_wal_syncs_total')).to.be.at.least(1);
         expect(moved('callcenter_sqlite_wal_sync_seconds_total')).to.be.greaterThan(0);
+        // Each sync also lands in the histogram of sync durations, whose +Inf bucket counts them all.
+        const inf = 'callcenter_sqlite_wal_sync_duration_seconds_bucket{le="+Inf"}';
+        expect(moved(inf)).to.equal(moved('callcenter_sqlite_wal_syncs_total'));
+        expect(valueOf(after, 'callcenter_sqlite_wal_sync_duration_seconds_count')).to.equal(valueOf(after, inf));
       });
     } else {
       it('has no SQLite figures on MySQL', async () => {
-        expect(valueOf(await scrape(), 'callcenter_sqlite_units_total')).to.equal(undefined);
+        const text = await scrape();
+        expect(valueOf(text, 'callcenter_sqlite_units_total')).to.equal(undefined);
+        expect(text).not.to.contain('callcenter_sqlite_wal_sync_duration_seconds');
       });
     }
   });
