@@ -28,12 +28,6 @@
 // group's rows during the sync, a fraction of a millisecond before they are durable; nothing
 // acknowledged rests on such a read, since units resolve after the sync that covers every commit
 // before theirs.
-//
-// Units that arrive while a sync runs wait for its end and are then committed together, and the
-// next sync starts at once. They could not be acknowledged before that next sync anyway, so this
-// costs them nothing, and it spares one commit per turn of the event loop during the sync: at 500
-// replies a second (two units each) groups had 1.3 units and the commits cost a tenth of the
-// event loop.
 import fs from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -66,8 +60,6 @@ export class GroupCommit {
   /** Acknowledgements waiting for the sync in flight (`syncing`) or for the next one. */
   private afterSync: ((err?: Error) => void)[] = [];
   private syncing: Promise<void> | null = null;
-  /** Units were submitted during the sync in flight: commit them as soon as it ends. */
-  private flushAfterSync = false;
   private syncFailure?: Error;
 
   /** `onProblem` hears, in a sentence for the log, that syncing off the event loop failed and stopped. */
@@ -96,8 +88,7 @@ export class GroupCommit {
   submit<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve, reject } as Pending);
-      if (this.syncing) this.flushAfterSync = true; // committed when the sync ends, with the others that came meanwhile
-      else this.schedule();
+      this.schedule();
     });
   }
 
@@ -229,11 +220,6 @@ export class GroupCommit {
         }
       }
       acks.forEach((ack) => ack(failure)); // commits made before a failed sync were never synced: they fail too
-      if (this.flushAfterSync) {
-        // Those that waited for this sync, committed now: their acknowledgement joins afterSync, for the next turn of this loop.
-        this.flushAfterSync = false;
-        this.flush();
-      }
     }
     this.syncing = null;
   }

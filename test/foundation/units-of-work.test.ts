@@ -287,7 +287,7 @@ for (const kind of DB_KINDS) {
         expect(await slugs('uw-sync-')).to.have.length(60);
       });
 
-      it('commits the units that arrive while a WAL sync runs together once it ends, and answers none of them before the sync after', async function () {
+      it('with a slow disk, answers units that arrive during a WAL sync only after the next one, which covers them all', async function () {
         this.timeout(60_000);
         // A slow disk: every thread of libuv's pool busy hashing, so the WAL sync (an fdatasync
         // on that pool) waits behind them while units arrive on later turns of the event loop.
@@ -297,7 +297,6 @@ for (const kind of DB_KINDS) {
           const before = { ...rows.groupCommit! };
           const first = rows.run(() => addTenant('uw-slowsync-0'));
           await new Promise((r) => setImmediate(r)); // the first unit is committed and its sync queued behind the hashing...
-          expect(rows.groupCommit!.commits - before.commits).to.equal(1);
           const syncsSeen: number[] = []; // by each later unit when it is answered
           const later: Promise<unknown>[] = [];
           for (let i = 1; i <= 4; i++) {
@@ -306,13 +305,11 @@ for (const kind of DB_KINDS) {
             later.push(rows.run(() => addTenant(slug)).then(() => { syncsSeen.push(rows.groupCommit!.syncs - before.syncs); }));
           }
           expect(rows.groupCommit!.syncs - before.syncs, 'the first sync ended before the others came: this machine hashes too fast for the test').to.equal(0);
-          expect(rows.groupCommit!.commits - before.commits, 'a unit was committed while the sync before it ran').to.equal(1);
           await Promise.all([first, busy, ...later]);
           expect(syncsSeen, 'answered before the sync after their commit').to.deep.equal([2, 2, 2, 2]);
           const after = rows.groupCommit!;
           expect(after.units - before.units).to.equal(5);
-          expect(after.commits - before.commits, 'the four that waited share one commit').to.equal(2);
-          expect(after.syncs - before.syncs).to.equal(2);
+          expect(after.syncs - before.syncs, 'one sync for the four that came during the first').to.equal(2);
           expect(await slugs('uw-slowsync-')).to.have.length(5);
         } finally {
           await busy; // a failure here must not leave the next tests a busy pool
