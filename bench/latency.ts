@@ -17,7 +17,7 @@ const agents = Number(a.agents ?? 100);
 const users = Number(a.users ?? 1000);
 const connections = Number(a.connections ?? 50);
 
-interface Figures { rate: number; sent: number; received: number; p50Ms: number; p99Ms: number; maxMs: number; non2xx: number }
+interface Figures { rate: number; sent: number; received: number; p50Ms: number; p99Ms: number; maxMs: number; non2xx: number; failures: string[] }
 
 /**
  * Sends `rate` webhooks a second for `seconds` from one keep-alive pool, each stamped when it is
@@ -31,14 +31,18 @@ async function measure(url: string, world: GatewayWorld, rate: number, listen: (
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
   let sent = 0, ok = 0, non2xx = 0, n = 0;
+  const failures: string[] = []; // the first few, as the app answered them (or the socket failed)
+  const failed = (why: string) => { non2xx++; if (failures.length < 5) failures.push(why); };
   const total = rate * seconds;
   const started = Date.now();
   const post = (r: { path: string; headers: Record<string, string>; body: string }) => new Promise<void>((resolve) => {
     const req = http.request({ host: target.hostname, port: target.port, path: r.path, method: 'POST', agent, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }, (res) => {
-      res.resume();
-      res.on('end', () => { if (res.statusCode === 200) ok++; else non2xx++; resolve(); });
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { if (body.length < 300) body += d; });
+      res.on('end', () => { if (res.statusCode === 200) ok++; else failed(`${res.statusCode} ${body.slice(0, 300)}`); resolve(); });
     });
-    req.on('error', () => { non2xx++; resolve(); });
+    req.on('error', (err: NodeJS.ErrnoException) => { failed(`no answer: ${err.code ?? err.message}`); resolve(); });
     req.end(r.body);
   });
   const inflight: Promise<void>[] = [];
@@ -58,7 +62,7 @@ async function measure(url: string, world: GatewayWorld, rate: number, listen: (
   while (c.samples.length < ok && Date.now() < until) await sleep(50);
   on = false;
   return {
-    rate, sent: ok, received: c.samples.length, p50Ms: percentile(c.samples, 50), p99Ms: percentile(c.samples, 99), maxMs: Math.max(...c.samples), non2xx,
+    rate, sent: ok, received: c.samples.length, p50Ms: percentile(c.samples, 50), p99Ms: percentile(c.samples, 99), maxMs: Math.max(...c.samples), non2xx, failures,
   };
 }
 
@@ -89,6 +93,7 @@ async function main() {
     app.push(f);
     const b = baseline.find((x) => x.rate === rate)!;
     console.log(`app (webhook → agent socket) at ${rate} msg/s: p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms (${f.received}/${f.sent} received, ${f.non2xx} non-2xx); p99 ratio to baseline ${round(f.p99Ms / b.p99Ms, 2)}`);
+    for (const why of f.failures) console.log(`  not answered 200: ${why}`);
   }
   const top = app.find((f) => f.rate === 1000);
   if (top) console.log(`goal p99 ≤ 50 ms at 1,000 msg/s: ${top.p99Ms <= 50 && top.received === top.sent ? 'met' : 'NOT met'} (${top.p99Ms} ms)`);
