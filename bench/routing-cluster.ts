@@ -103,8 +103,9 @@ export class Cluster {
     child.stderr!.on('data', keep);
     if (process.env.BENCH_APP_LOG) {
       const log = fs.createWriteStream(process.env.BENCH_APP_LOG, { flags: 'a' });
-      child.stdout!.pipe(log);
-      child.stderr!.pipe(log);
+      child.stdout!.pipe(log, { end: false }); // two streams into one file: neither ends it for the other
+      child.stderr!.pipe(log, { end: false });
+      child.once('exit', () => log.end());
     }
     child.once('exit', (code, signal) => {
       if (!this.stopping) console.error(`app process ${child.pid} exited (${signal ?? code}); its last output:\n${tail}`);

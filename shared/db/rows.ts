@@ -131,12 +131,12 @@ export class Rows {
     return out;
   }
 
-  /** Group commit figures (SQLite), for tests and metrics. */
   /** Calls `observe` with the duration of each WAL sync made off the event loop (SQLite), in seconds. */
   observeWalSyncs(observe: (seconds: number) => void): void {
     this.sqlite?.group.syncObservers.push(observe);
   }
 
+  /** Group commit figures (SQLite), for tests and metrics. */
   get groupCommit(): { units: number; commits: number; syncs: number; syncSeconds: number; syncsOffTheEventLoop: boolean } | undefined {
     const g = this.sqlite?.group;
     return g && { ...g.stats, syncsOffTheEventLoop: g.syncsOffTheEventLoop };
