@@ -76,7 +76,8 @@ async function main() {
     const tag = rounds > 1 ? `round ${k + 1}: ` : '';
     console.log(`${tag}app (verify → store → route → agent socket): ${round(app.acceptedPerSecond, 0)} webhooks/s acknowledged, ${round(deliveredPerSecond, 0)} msg/s delivered to agents; webhook p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms; ${app.non2xx} non-2xx, ${app.errors} errors`);
     console.log(`${tag}CPU per message: app ${cpu.appMsPerMessage} ms, Redis ${cpu.redisMsPerMessage} ms; during the load the machine was ${round(100 * machineBusy, 0)}% busy, the load generator and agent sockets used ${round(generatorShare, 2)} of a core`);
-    if (writes.loopBusy !== undefined) console.log(`${tag}the app's event loop was ${round(100 * writes.loopBusy, 0)}% busy${writes.unitsPerCommit !== undefined ? `; ${describeWrites(writes, 'webhooks')}` : ''}`);
+    const grouping = describeWrites(writes, 'webhooks');
+    if (grouping) console.log(`${tag}${grouping}`);
     console.log(`${tag}delivered ${delivered} of ${accepted} acknowledged${app.lost ? ` (${app.lost} NOT delivered within 30 s)` : ''}`);
     const after = await runBaseline();
     const before = baselines[baselines.length - 1];

@@ -88,7 +88,8 @@ async function main() {
   const ratio = app.p99Ms / baseline.p99Ms;
   console.log(`app (agent emit → store → send → platform API): p50 ${app.p50Ms} ms, p99 ${app.p99Ms} ms, max ${app.maxMs} ms (${app.received}/${app.sent} received, ${app.duplicates} received twice, ${app.acked} acked, ${app.failedAcks} refused)`);
   console.log(`CPU per message: app ${cpu.appMsPerMessage} ms (busy ${Math.round(cpu.appBusy * 100)} % of a core over the sending time), Redis ${cpu.redisMsPerMessage} ms; the machine was ${Math.round(machineBusy * 100)}% busy, the agents' sockets and the fake platform used ${cpu.generatorCores} of a core`);
-  if (writes.loopBusy !== undefined) console.log(`the app's event loop was ${round(100 * writes.loopBusy, 0)}% busy${writes.unitsPerCommit !== undefined ? `; ${describeWrites(writes, 'units of work')}` : ''}`);
+  const grouping = describeWrites(writes, 'units of work');
+  if (grouping) console.log(grouping);
   console.log(`p99 ratio to baseline: ${round(ratio, 2)}; goal p99 ≤ 50 ms at ${rate} msg/s: ${app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 ? 'met' : 'NOT met'}`);
   const file = writeResult('outbound', { db, seconds, warmupSeconds: warmup, rate, agents, users, baseline, warmup: warm, app, cpu, writes, p99RatioToBaseline: round(ratio, 2), goal: { rate: 500, p99Ms: 50 }, met: app.p99Ms <= 50 && app.received === app.sent && app.duplicates === 0 });
   console.log(`result: ${file}`);

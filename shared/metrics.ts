@@ -6,6 +6,9 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Rows } from './db/rows.js';
 
+/** The bounds (seconds) of the WAL sync duration histogram's buckets. */
+export const WAL_SYNC_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1];
+
 export function createMetrics(rows: Rows): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -36,7 +39,7 @@ export function createMetrics(rows: Rows): Registry {
     const syncs = new Histogram({
       name: 'callcenter_sqlite_wal_sync_duration_seconds',
       help: 'Duration of each write-ahead log sync (fdatasync) that acknowledged writes waited for',
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      buckets: WAL_SYNC_BUCKETS_SECONDS,
       registers: [registry],
     });
     rows.observeWalSyncs((seconds) => syncs.observe(seconds));

@@ -1,5 +1,6 @@
 // The app's own counters (GET /metrics) around a measured stretch: how busy its event loop was and
 // how SQLite grouped the writes, so that a benchmark's figures say where the time went.
+import { WAL_SYNC_BUCKETS_SECONDS } from '../../shared/metrics.js';
 
 export interface AppMetrics { at: number; values: Map<string, number> }
 
@@ -32,17 +33,18 @@ export function writesBetween(a: AppMetrics, b: AppMetrics) {
 
 /** How many WAL syncs took over 10 ms, and the bound (ms) under which all of them ended: a disk's stalls. */
 function slowSyncs(d: (name: string) => number, syncs: number): { over10Ms: number; allUnderMs: number | null } {
-  const bucket = (le: string) => d(`callcenter_sqlite_wal_sync_duration_seconds_bucket{le="${le}"}`);
-  const bounds = ['0.001', '0.002', '0.005', '0.01', '0.02', '0.05', '0.1', '0.25', '1'];
-  const all = bounds.find((le) => bucket(le) === syncs);
-  return { over10Ms: syncs - bucket('0.01'), allUnderMs: all === undefined ? null : Number(all) * 1000 };
+  const bucket = (le: number) => d(`callcenter_sqlite_wal_sync_duration_seconds_bucket{le="${le}"}`);
+  const all = WAL_SYNC_BUCKETS_SECONDS.find((le) => bucket(le) === syncs);
+  return { over10Ms: syncs - bucket(0.01), allUnderMs: all === undefined ? null : all * 1000 };
 }
 
-/** The line a benchmark prints about SQLite's writes. */
-export function describeWrites(w: ReturnType<typeof writesBetween>, unit: string): string {
-  if (w.unitsPerCommit === undefined) return '';
+/** The line a benchmark prints about the app's event loop and SQLite's writes; undefined when the app told neither. */
+export function describeWrites(w: ReturnType<typeof writesBetween>, unit: string): string | undefined {
+  if (w.loopBusy === undefined) return undefined;
+  const loop = `the app's event loop was ${Math.round(100 * w.loopBusy)}% busy`;
+  if (w.unitsPerCommit === undefined) return loop;
   const slow = w.slowSyncs && Number.isFinite(w.slowSyncs.over10Ms)
     ? `, ${w.slowSyncs.over10Ms} of them over 10 ms${w.slowSyncs.over10Ms ? ` (all under ${w.slowSyncs.allUnderMs ?? 'over 1000'} ms)` : ''}`
     : '';
-  return `SQLite: ${w.unitsPerCommit.toFixed(1)} ${unit} per group commit, ${Math.round(w.commitsPerSecond!)} commits/s, WAL sync ${w.msPerSync!.toFixed(2)} ms on average${slow}`;
+  return `${loop}; SQLite: ${w.unitsPerCommit.toFixed(1)} ${unit} per group commit, ${Math.round(w.commitsPerSecond!)} commits/s, WAL sync ${w.msPerSync!.toFixed(2)} ms on average${slow}`;
 }
