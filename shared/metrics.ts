@@ -25,15 +25,18 @@ export function createMetrics(rows: Rows): Registry {
     },
   });
 
+  /** A counter read, at each scrape, from figures the process keeps anyway. */
+  const counter = (name: string, help: string, value: () => number) => new Counter({
+    name, help, registers: [registry],
+    collect() { this.reset(); this.inc(value()); },
+  });
+
   if (rows.groupCommit) {
-    const counter = (name: string, help: string, value: (g: NonNullable<Rows['groupCommit']>) => number) => new Counter({
-      name, help, registers: [registry],
-      collect() { this.reset(); this.inc(value(rows.groupCommit!)); },
-    });
-    counter('callcenter_sqlite_units_total', 'Units of work (stored webhooks, replies) committed on SQLite', (g) => g.units);
-    counter('callcenter_sqlite_group_commits_total', 'SQLite transactions that committed a group of units', (g) => g.commits);
-    counter('callcenter_sqlite_wal_syncs_total', 'Syncs of the write-ahead log made off the event loop', (g) => g.syncs);
-    counter('callcenter_sqlite_wal_sync_seconds_total', 'Time from each write-ahead log sync\'s start until its writes were acknowledged', (g) => g.syncSeconds);
+    const g = () => rows.groupCommit!;
+    counter('callcenter_sqlite_units_total', 'Units of work (stored webhooks, replies) committed on SQLite', () => g().units);
+    counter('callcenter_sqlite_group_commits_total', 'SQLite transactions that committed a group of units', () => g().commits);
+    counter('callcenter_sqlite_wal_syncs_total', 'Syncs of the write-ahead log made off the event loop', () => g().syncs);
+    counter('callcenter_sqlite_wal_sync_seconds_total', 'Time from each write-ahead log sync\'s start until its writes were acknowledged', () => g().syncSeconds);
     // Every acknowledged write waits for one of these syncs: a disk that stalls now and then shows
     // here, in the tail, long before it moves the mean.
     const syncs = new Histogram({
@@ -43,6 +46,13 @@ export function createMetrics(rows: Rows): Registry {
       registers: [registry],
     });
     rows.observeWalSyncs((seconds) => syncs.observe(seconds));
+  }
+  const w = rows.walCheckpoints;
+  if (w) {
+    // Under steady writes the log is started over only after the writer pauses for its last frames
+    // to be copied (wal-checkpointer.ts): how often, and how long units of work waited for it.
+    counter('callcenter_sqlite_wal_write_holds_total', 'Times SQLite writes were held for the write-ahead log to be copied to its end and started over', () => w.holds);
+    counter('callcenter_sqlite_wal_write_held_seconds_total', 'Time SQLite writes were held for the write-ahead log to be started over', () => w.heldSeconds);
   }
   return registry;
 }

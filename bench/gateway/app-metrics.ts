@@ -27,6 +27,8 @@ export function writesBetween(a: AppMetrics, b: AppMetrics) {
       commitsPerSecond: commits / ((b.at - a.at) / 1000),
       msPerSync: syncs > 0 ? (1000 * d('callcenter_sqlite_wal_sync_seconds_total')) / syncs : 0,
       slowSyncs: slowSyncs(d, syncs),
+      holds: d('callcenter_sqlite_wal_write_holds_total'),
+      heldMs: 1000 * d('callcenter_sqlite_wal_write_held_seconds_total'),
     } : {}),
   };
 }
@@ -46,5 +48,6 @@ export function describeWrites(w: ReturnType<typeof writesBetween>, unit: string
   const slow = w.slowSyncs && Number.isFinite(w.slowSyncs.over10Ms)
     ? `, ${w.slowSyncs.over10Ms} of them over 10 ms${w.slowSyncs.over10Ms ? ` (all under ${w.slowSyncs.allUnderMs ?? 'over 1000'} ms)` : ''}`
     : '';
-  return `${loop}; SQLite: ${w.unitsPerCommit.toFixed(1)} ${unit} per group commit, ${Math.round(w.commitsPerSecond!)} commits/s, WAL sync ${w.msPerSync!.toFixed(2)} ms on average${slow}`;
+  const held = Number.isFinite(w.holds) ? `; writes held ${w.holds} times for the log to start over (${Math.round(w.heldMs!)} ms in all)` : '';
+  return `${loop}; SQLite: ${w.unitsPerCommit.toFixed(1)} ${unit} per group commit, ${Math.round(w.commitsPerSecond!)} commits/s, WAL sync ${w.msPerSync!.toFixed(2)} ms on average${slow}${held}`;
 }

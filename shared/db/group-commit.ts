@@ -61,6 +61,8 @@ export class GroupCommit {
   private afterSync: ((err?: Error) => void)[] = [];
   private syncing: Promise<void> | null = null;
   private syncFailure?: Error;
+  /** While set, no group commits (hold). */
+  private held: Promise<void> | null = null;
 
   /** `onProblem` hears, in a sentence for the log, that syncing off the event loop failed and stopped. */
   constructor(private readonly db: BetterSqlite3.Database, private readonly onProblem: (message: string) => void = () => {}) {
@@ -84,6 +86,19 @@ export class GroupCommit {
     this.stopSyncing();
   }
 
+  /**
+   * Commits no group until `until` settles; units queue meanwhile, and go in the first group after.
+   * (The WAL checkpointer holds writes for a moment so that the log can be started over.)
+   */
+  hold(until: Promise<void>): void {
+    const held: Promise<void> = until.catch(() => {}).then(() => {
+      if (this.held !== held) return;
+      this.held = null;
+      if (this.queue.length) this.schedule();
+    });
+    this.held = held;
+  }
+
   /** Queues `run` (synchronous statements on the connection) for the next group; resolves after its commit. */
   submit<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -100,7 +115,7 @@ export class GroupCommit {
   }
 
   private flush(): void {
-    if (!this.queue.length) return;
+    if (!this.queue.length || this.held) return;
     if (this.db.inTransaction) {
       // Someone else's (TypeORM's) transaction: wait for its end, but not forever. A transaction that
       // itself waits for a unit would never end: the units fail, saying why, and it can go on.

@@ -56,8 +56,9 @@ export class Rows {
   constructor(private readonly ds: DataSource, onProblem: (message: string) => void = () => {}) {
     const db = ds.options.type === 'better-sqlite3' ? (ds.driver as unknown as { databaseConnection?: BetterSqlite3.Database }).databaseConnection : undefined;
     if (db) {
-      const checkpointer = db.memory || db.readonly ? undefined : new WalCheckpointer(db, onProblem);
-      this.sqlite = { db, prepared: new Map(), group: new GroupCommit(db, onProblem), checkpointer };
+      const group = new GroupCommit(db, onProblem);
+      const checkpointer = db.memory || db.readonly ? undefined : new WalCheckpointer(db, { onProblem, holdWrites: (until) => group.hold(until) });
+      this.sqlite = { db, prepared: new Map(), group, checkpointer };
     } else if (ds.options.type === 'mysql' || ds.options.type === 'mariadb') {
       this.mysqlUnits = new MysqlUnits(ds);
     }
@@ -140,6 +141,11 @@ export class Rows {
   get groupCommit(): { units: number; commits: number; syncs: number; syncSeconds: number; syncsOffTheEventLoop: boolean } | undefined {
     const g = this.sqlite?.group;
     return g && { ...g.stats, syncsOffTheEventLoop: g.syncsOffTheEventLoop };
+  }
+
+  /** Checkpoint figures (SQLite on a file), for tests and metrics: how often writes were held for the log to be started over, and for how long. */
+  get walCheckpoints(): WalCheckpointer['stats'] | undefined {
+    return this.sqlite?.checkpointer?.stats;
   }
 
   private execSync(op: RowOp): unknown {

@@ -55,12 +55,16 @@ for (const db of DB_KINDS) {
         const inf = 'callcenter_sqlite_wal_sync_duration_seconds_bucket{le="+Inf"}';
         expect(moved(inf)).to.equal(moved('callcenter_sqlite_wal_syncs_total'));
         expect(valueOf(after, 'callcenter_sqlite_wal_sync_duration_seconds_count')).to.equal(valueOf(after, inf));
+        // How often writes were held for the log to start over (units-of-work.test.ts makes them happen).
+        expect(valueOf(after, 'callcenter_sqlite_wal_write_holds_total')).to.be.a('number').and.at.least(0);
+        expect(valueOf(after, 'callcenter_sqlite_wal_write_held_seconds_total')).to.be.a('number').and.at.least(0);
       });
     } else {
       it('has no SQLite figures on MySQL', async () => {
         const text = await scrape();
         expect(valueOf(text, 'callcenter_sqlite_units_total')).to.equal(undefined);
         expect(text).not.to.contain('callcenter_sqlite_wal_sync_duration_seconds');
+        expect(text).not.to.contain('callcenter_sqlite_wal_write_hold');
       });
     }
   });

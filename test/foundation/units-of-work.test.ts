@@ -368,6 +368,71 @@ for (const kind of DB_KINDS) {
         expect((await slugs('uw-wal-')).length).to.equal(2400);
       });
 
+      it('starts the WAL over under writes that never pause: writes are held for a moment while the last frames are copied', async function () {
+        this.timeout(30_000);
+        const db = (ds.driver as unknown as { databaseConnection: { name: string } }).databaseConnection;
+        // The WAL header's checkpoint sequence number (bytes 12-15) goes up each time the log starts over.
+        const header = Buffer.alloc(32);
+        const restarts = () => {
+          const fd = fs.openSync(`${db.name}-wal`, 'r');
+          try { fs.readSync(fd, header, 0, 32, 0); } finally { fs.closeSync(fd); }
+          return header.readUInt32BE(12);
+        };
+        const before = { restarts: restarts(), holds: rows.walCheckpoints!.holds };
+        // Twenty writers, each writing again as soon as its last write is stored: a commit every
+        // time a WAL sync ends, so that every checkpoint has commits arriving while it runs.
+        let stop = false;
+        let written = 0;
+        const writer = async (w: number) => {
+          for (let i = 0; !stop; i++) {
+            await rows.run(() => addTenant(`uw-steady-${w}-${i}-${'x'.repeat(200)}`));
+            written++;
+          }
+        };
+        const sizes: number[] = [];
+        const sampler = setInterval(() => sizes.push(fs.statSync(`${db.name}-wal`).size), 100);
+        const writers = Array.from({ length: 20 }, (_, w) => writer(w));
+        await new Promise((r) => setTimeout(r, 4000));
+        stop = true;
+        await Promise.all(writers);
+        clearInterval(sampler);
+        const after = { restarts: restarts(), holds: rows.walCheckpoints!.holds };
+        const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+        const said = `${written} units; WAL restarts ${after.restarts - before.restarts}, holds ${after.holds - before.holds}; WAL sizes (MB) every 100 ms: ${sizes.map(mb).join(' ')}`;
+        // About once a checkpoint interval (500 ms) the log started over, though writes never stopped.
+        expect(after.restarts - before.restarts, said).to.be.at.least(3);
+        expect(after.holds - before.holds, said).to.be.at.least(3);
+        // So the file stopped growing: it kept the size its first cycles gave it (64 MB at most once
+        // it starts over, plus what one cycle writes) instead of growing for as long as the writes go on.
+        expect(Math.max(...sizes.slice(-10)), said).to.be.at.most(2 * Math.max(...sizes.slice(0, 10)));
+        // Once writes stop, the log is all copied and starts over with the next write: no more holds.
+        await new Promise((r) => setTimeout(r, 700));
+        const quiet = rows.walCheckpoints!.holds;
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(rows.walCheckpoints!.holds, 'holds while no one writes').to.equal(quiet);
+        expect((await slugs('uw-steady-')).length, said).to.equal(written);
+      });
+
+      it('holds groups while asked to: units queued meanwhile are committed after the hold, in order, in one group', async () => {
+        const db = new Database(':memory:');
+        db.exec('CREATE TABLE t (v TEXT)');
+        const group = new GroupCommit(db);
+        let release!: () => void;
+        group.hold(new Promise<void>((r) => { release = r; }));
+        const committed: string[] = [];
+        const units = ['a', 'b', 'c'].map((v) => group.submit(() => db.prepare('INSERT INTO t (v) VALUES (?)').run(v)).then(() => committed.push(v)));
+        await new Promise((r) => setTimeout(r, 50));
+        expect(committed, 'nothing committed during the hold').to.deep.equal([]);
+        expect(db.prepare('SELECT count(*) AS n FROM t').get()).to.deep.equal({ n: 0 });
+        const commitsBefore = group.stats.commits;
+        release();
+        await Promise.all(units);
+        expect(committed).to.deep.equal(['a', 'b', 'c']);
+        expect(group.stats.commits - commitsBefore).to.equal(1);
+        expect(db.prepare('SELECT v FROM t ORDER BY rowid').all()).to.deep.equal([{ v: 'a' }, { v: 'b' }, { v: 'c' }]);
+        db.close();
+      });
+
       it('fails units that wait on a transaction which itself waits for them, saying why, and the transaction goes on', async function () {
         this.timeout(15_000);
         const outcome = await ds.transaction(async (m) => {
