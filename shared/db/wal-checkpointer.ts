@@ -31,7 +31,7 @@ const AUTOMATIC_PAGES = 1000; // SQLite's default, restored if the worker is gon
  */
 export const RESTART_FRAMES = 8192;
 /** The longest writes are held for the last frames to be copied; past it they go on, and the log is started over another time. */
-const MAX_HOLD_MS = 100;
+const MAX_HOLD_MS = 50;
 /** On restart, a longer log file is cut back to this: twice the restart length, so that a log started over on time reuses the blocks it has. */
 const WAL_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
 
