@@ -149,7 +149,7 @@ async function tryOnce(ctx: Context, target: SendTarget, { askMarker, lastTry }:
   if (!rt || !adapter) return failed('The channel of this conversation was removed or is not available.');
 
   const sentMarker = sentMarkerKey(ctx, msg.id);
-  const alreadySent = askMarker ? await ctx.pipelined.get(sentMarker) : null;
+  const alreadySent = askMarker ? await ctx.redis.get(sentMarker) : null;
   if (alreadySent !== null) {
     await recordSent(ctx, msg, agentId, alreadySent);
     return { kind: 'sent' };
@@ -169,7 +169,7 @@ async function tryOnce(ctx: Context, target: SendTarget, { askMarker, lastTry }:
     return e.permanent || lastTry ? failed(e.message) : { kind: 'retry', error: e };
   }
   // The platform has it: from here on a failure must not lead to a second send.
-  await ctx.pipelined.set(sentMarker, externalMessageId, 'EX', 7 * 86_400);
+  await ctx.redis.set(sentMarker, externalMessageId, 'EX', 7 * 86_400);
   await recordSent(ctx, msg, agentId, externalMessageId);
   return { kind: 'sent' };
 }

@@ -35,8 +35,8 @@ export function sentMarkerKey(ctx: Context, messageId: string): string { return 
 export async function takeSendLease(ctx: Context, messageId: string): Promise<SendLease | null> {
   const key = sendingKey(ctx, messageId);
   const token = `${PROCESS_TOKEN}:${++leases}`;
-  if ((await ctx.pipelined.set(key, token, 'PX', LEASE_MS, 'NX')) !== 'OK') return null;
-  const r = scripts(ctx.pipelined);
+  if ((await ctx.redis.set(key, token, 'PX', LEASE_MS, 'NX')) !== 'OK') return null;
+  const r = scripts(ctx.redis);
   const renew = setInterval(() => {
     r.cc_lease_renew(key, token, LEASE_MS).catch((err: Error) => ctx.logger.warn({ err: err.message, messageId }, 'could not renew a send lease'));
   }, RENEW_EVERY_MS);

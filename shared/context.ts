@@ -21,13 +21,6 @@ export interface Context {
   /** Plain prepared single-row SQL for the hot paths (see db/rows.ts). */
   rows: Rows;
   redis: Redis;                 // commands; never used for blocking calls
-  /**
-   * Commands left to be written together at the end of the event loop's turn (ioredis
-   * autopipelining), for keys whose order against commands on other connections does not
-   * matter: each outbound message's send lease and sent marker. One socket write per turn
-   * instead of one per command (bench:outbound's CPU per reply moved by less than its noise).
-   */
-  pipelined: Redis;
   jobs: JobBus;
   /** Sends stored outbound messages: at once where the gateway runs, else by their jobs. */
   outbound: OutboundSends;
@@ -66,8 +59,6 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
   const jobs = new JobBus(redis, `${config.redisPrefix}:bull`, logger, config.workerConcurrency, config.jobBackoffMs);
   return {
     config, logger, db, rows: new Rows(db, (message) => logger.warn(message)), redis,
-    pipelined: redis.duplicate({ connectionName: 'callcenter-pipelined', enableAutoPipelining: true })
-      .on('error', () => { /* reported by the main connection, which shares its fate */ }),
     jobs, outbound: new OutboundSends(jobs),
     // Its own connection, pipelined: the announcements that follow one group commit leave in one write.
     broadcaster: new Broadcaster(redis.duplicate({ connectionName: 'callcenter-emit', enableAutoPipelining: true }), `${config.redisPrefix}:sio`),
@@ -83,7 +74,6 @@ export async function closeContext(ctx: Context): Promise<void> {
   await ctx.rows.close().catch(() => {});
   await ctx.db.destroy().catch(() => {});
   ctx.broadcaster.close();
-  ctx.pipelined.disconnect();
   ctx.redis.disconnect();
 }
 
