@@ -26,10 +26,10 @@ const AUTOMATIC_PAGES = 1000; // SQLite's default, restored if the worker is gon
  * A log this long (in frames: 32 MB with 4 KiB pages) is started over. Each time costs a pause of
  * one checkpoint. The worker first copies twice without a pause, so that little is left for it:
  * under bench:ingest's full load, holds went from 10–40 ms each (7% of the time with a 4 MB limit,
- * 1–4.5% with this one, copying once) to 6–12 ms, one to three times in 10 s; at 500 replies a
- * second they take 1–5 ms.
+ * up to 4.5% with this one, copying once) to 6–15 ms, 1–11 times in 10 s (at most 1.6% of the
+ * time); at 500 replies a second they take 1–5 ms.
  */
-export const RESTART_FRAMES = 8192;
+const RESTART_FRAMES = 8192;
 /** The longest writes are held for the last frames to be copied; past it they go on, and the log is started over another time. */
 const MAX_HOLD_MS = 50;
 /** On restart, a longer log file is cut back to this: twice the restart length, so that a log started over on time reuses the blocks it has. */
