@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { SendError } from '../send-error.js';
+import { platformHttpAdapter } from './platform-http-thread.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** For attachment downloads: large files on slow CDNs need longer than an API call. */
@@ -25,7 +26,8 @@ const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: AXIOS_KEEP
  * An axios instance for one platform API. Never reads proxies from the environment, and follows
  * no redirect: a send API that redirects is failing, and the message body and credentials must
  * not go elsewhere (downloads allow DOWNLOAD_MAX_REDIRECTS per request). This also keeps each call
- * on Node's own http client. Instances hold only this configuration, so one is kept per address
+ * on Node's own http client. Plain calls are made on a thread of their own (platform-http-thread.ts).
+ * Instances hold only this configuration, so one is kept per address
  * and timeout rather than built per call.
  */
 export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): AxiosInstance {
@@ -33,7 +35,7 @@ export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TI
   let client = instances.get(key);
   if (!client) {
     if (instances.size >= 1000) instances.clear(); // many channels with their own addresses: start over rather than grow
-    instances.set(key, (client = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 0, httpAgent, httpsAgent })));
+    instances.set(key, (client = axios.create({ baseURL, timeout: timeoutMs, proxy: false, maxRedirects: 0, httpAgent, httpsAgent, adapter: platformHttpAdapter })));
   }
   return client;
 }
