@@ -1,7 +1,7 @@
 // What a process tells Prometheus on GET /metrics beyond prom-client's defaults: how busy its
-// event loop is, and on SQLite how its writes are grouped and how long the disk took to sync them.
-// Together they say where capacity goes: a loop busy near 1 means the process is the limit; long
-// syncs, that the disk is.
+// event loop is, how its writes are grouped (SQLite and MySQL), and on SQLite how long the disk
+// took to sync them. Together they say where capacity goes: a loop busy near 1 means the process
+// is the limit; long syncs, that the disk is.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Rows } from './db/rows.js';
@@ -46,6 +46,14 @@ export function createMetrics(rows: Rows): Registry {
       registers: [registry],
     });
     rows.observeWalSyncs((seconds) => syncs.observe(seconds));
+  }
+  const m = rows.mysqlGroups;
+  if (m) {
+    // Units that arrive together share a transaction and its round trips (mysql-units.ts): units
+    // per group says how well; groups run again, how often one failure made a group go unit by unit.
+    counter('callcenter_mysql_units_total', 'Units of work (stored webhooks, replies) committed on MySQL', () => m.units);
+    counter('callcenter_mysql_groups_total', 'MySQL transactions that committed a group of units (a unit alone counts as one)', () => m.groups);
+    counter('callcenter_mysql_groups_run_again_total', 'Groups of units rolled back after a failure and run again unit by unit', () => m.groupsRunAgain);
   }
   const w = rows.walCheckpoints;
   if (w) {

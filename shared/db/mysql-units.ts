@@ -1,12 +1,23 @@
-// Units of work on MySQL/MariaDB (work.ts), each one transaction, on a pool of their own whose
-// sessions run with autocommit off at READ COMMITTED. With autocommit off, a unit's first
-// statement opens its transaction, so a unit costs its statements and a COMMIT: one round trip
-// less than START TRANSACTION first, of the four or five a webhook or a reply takes (each round
-// trip is a write to the server's socket, the largest single cost of a webhook on MySQL). The
-// pool is built from TypeORM's own connection options, so values convert exactly as through
-// TypeORM (Rows does that conversion), and statements go straight to mysql2, without a query
-// runner per unit. READ COMMITTED: a unit that lost a race (a unique violation) reads the winner's
-// row, committed after the unit began.
+// Units of work on MySQL/MariaDB (work.ts), on a pool of their own whose sessions run with
+// autocommit off at READ COMMITTED. With autocommit off, a transaction's first statement opens it,
+// so a unit alone costs its statements and a COMMIT: one round trip less than START TRANSACTION
+// first. The pool is built from TypeORM's own connection options, so values convert exactly as
+// through TypeORM (Rows does that conversion), and statements go straight to mysql2, without a
+// query runner per unit. READ COMMITTED: a unit that lost a race (a unique violation) reads the
+// winner's row, committed after the unit began.
+//
+// Units that arrive in the same turn of the event loop run together, as SQLite's group commit
+// runs them, but in rounds: one query carries the next statement of every unit of the group
+// (statements separated by semicolons: multipleStatements, on this pool only, whose SQL is all
+// Rows's own, with values escaped by the driver), so a group of n units costs as many round trips
+// as its longest unit has statements, and one COMMIT, instead of n times that. Round trips were
+// the largest cost of a webhook on MySQL: each is a write to the server's socket (about a third of
+// the event loop's time under bench:ingest). A group whose query fails (a unique violation of a
+// redelivery, a deadlock with another process, a unit that throws) is rolled back whole, and its
+// units run again each in a transaction of its own, as before, where the failure is thrown into
+// the unit that caused it (work.ts allows a unit to run more than once). At most
+// GROUPS_AT_ONCE groups run at once; units that arrive meanwhile wait for the next group, so
+// groups grow with the load.
 //
 // Only units run here, and each ends with COMMIT or ROLLBACK before its connection goes back: an
 // idle connection never holds a transaction open (nor the metadata locks it would keep on tables).
@@ -38,6 +49,15 @@ export function valuesOf(st: { names?: string[] }, row: Record<string, unknown>)
 /** A statement of a unit, with how to read its result (Rows.statement): `read` takes the row's values in the order of `names`. */
 export interface UnitStatement { sql: string; params: unknown[]; read?: (values: unknown[]) => unknown; names?: string[] }
 
+/** At most this many units in one group (one query per round carries a statement of each). */
+const MAX_UNITS = 100;
+/** A round's statements go in queries of about this size at most (parts()). */
+const QUERY_BYTES = 4 * 1024 * 1024;
+/** Groups running at the same time, each on its own connection. */
+const GROUPS_AT_ONCE = 4;
+
+interface Queued { work: () => Work<unknown>; statement: (op: RowOp) => UnitStatement; resolve: (v: unknown) => void; reject: (err: unknown) => void }
+
 const SESSION = ['SET SESSION autocommit = 0', 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'];
 
 export class MysqlUnits {
@@ -45,32 +65,119 @@ export class MysqlUnits {
   /** Connections whose session is set up (SESSION); a new one is set up before its first unit. */
   private readonly ready = new WeakSet<Connection>();
 
+  private queue: Queued[] = [];
+  private scheduled = false;
+  private running = 0;
+  /** Units committed, groups committed (a unit alone counts as a group of one) and groups run again unit by unit, for tests and metrics. */
+  readonly stats = { units: 0, groups: 0, groupsRunAgain: 0 };
+
   constructor(ds: DataSource) {
     const driver = ds.driver as unknown as MysqlDriverParts;
-    this.pool = driver.mysql.createPool(driver.createConnectionOptions(driver.options, driver.options));
+    this.pool = driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, driver.options), multipleStatements: true });
   }
 
-  /** Runs a unit as one transaction; resolves with its result once committed. A unit that throws leaves nothing behind. */
-  async run<T>(work: () => Work<T>, statement: (op: RowOp) => UnitStatement): Promise<T> {
+  /** Runs a unit in the next group; resolves with its result once committed. A unit that throws leaves nothing behind. */
+  run<T>(work: () => Work<T>, statement: (op: RowOp) => UnitStatement): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, statement, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.queue.length && this.running < GROUPS_AT_ONCE) {
+        const batch = this.queue.splice(0, MAX_UNITS);
+        this.running++;
+        const done = batch.length === 1 ? this.alone(batch[0]) : this.group(batch);
+        void done.finally(() => {
+          this.running--;
+          if (this.queue.length) this.schedule();
+        });
+      }
+    });
+  }
+
+  private alone(q: Queued): Promise<void> {
+    return this.runAlone(q.work, q.statement).then((value) => {
+      this.stats.units++;
+      this.stats.groups++;
+      q.resolve(value);
+    }, q.reject);
+  }
+
+  /** Runs the units in rounds on one connection, in one transaction; on any failure, runs each alone. */
+  private async group(batch: Queued[]): Promise<void> {
+    let conn: Connection;
+    try {
+      conn = await this.connection();
+    } catch (err) {
+      for (const q of batch) q.reject(err);
+      return;
+    }
+    const units = batch.map((q) => ({ q, gen: q.work(), step: undefined as IteratorResult<RowOp, unknown> | undefined }));
+    try {
+      for (const u of units) u.step = u.gen.next();
+      for (;;) {
+        const live = units.filter((u) => !u.step!.done);
+        if (!live.length) break;
+        const sts = live.map((u) => u.q.statement(u.step!.value as RowOp));
+        const results: unknown[] = [];
+        for (const part of parts(sts)) {
+          const result = await query(conn, part.map((st) => st.sql).join(';\n'), part.flatMap((st) => st.params));
+          if (part.length === 1) results.push(result); else results.push(...(result as unknown[]));
+        }
+        live.forEach((u, i) => { u.step = u.gen.next(outcomeOf(sts[i], results[i])); });
+      }
+    } catch {
+      for (const u of units) {
+        try { u.gen.return(undefined); } catch { /* its finally threw: it runs again below anyway */ }
+      }
+      await this.giveBack(conn);
+      this.stats.groupsRunAgain++;
+      await Promise.all(batch.map((q) => this.alone(q)));
+      return;
+    }
+    try {
+      await query(conn, 'COMMIT', []);
+      conn.release();
+    } catch (err) {
+      // Not run again: the server may have committed before the connection failed.
+      await this.giveBack(conn);
+      for (const q of batch) q.reject(err);
+      return;
+    }
+    this.stats.units += units.length;
+    this.stats.groups++;
+    for (const u of units) u.q.resolve(u.step!.value);
+  }
+
+  /** Rolls back and hands the connection back clean; one that cannot even roll back is dropped. */
+  private async giveBack(conn: Connection): Promise<void> {
+    try {
+      await query(conn, 'ROLLBACK', []);
+      conn.release();
+    } catch {
+      conn.destroy();
+    }
+  }
+
+  /** Runs a unit as one transaction of its own. */
+  private async runAlone<T>(work: () => Work<T>, statement: (op: RowOp) => UnitStatement): Promise<T> {
     const conn = await this.connection();
     try {
       const value = await driveAsync(work(), async (op) => {
         const st = statement(op);
-        const result = await query(conn, st.sql, st.params);
-        if (st.read) return Array.isArray(result) && result.length ? st.read(valuesOf(st, result[0] as Record<string, unknown>)) : null;
-        return (result as { affectedRows?: number }).affectedRows ?? 0;
+        return outcomeOf(st, await query(conn, st.sql, st.params));
       });
       await query(conn, 'COMMIT', []);
       conn.release();
       return value;
     } catch (err) {
-      // Undone, and the connection handed back clean; one that cannot even roll back is dropped.
-      try {
-        await query(conn, 'ROLLBACK', []);
-        conn.release();
-      } catch {
-        conn.destroy();
-      }
+      await this.giveBack(conn); // undone
       throw err;
     }
   }
@@ -92,6 +199,31 @@ export class MysqlUnits {
     this.ready.add(conn);
     return conn;
   }
+}
+
+/**
+ * A round's statements as queries of at most QUERY_BYTES (a rough count: SQL and values as text),
+ * well under MySQL's max_allowed_packet (16 MB by default on MariaDB, 64 MB on MySQL 8), however
+ * large the messages of a group are.
+ */
+function parts(sts: UnitStatement[]): UnitStatement[][] {
+  const out: UnitStatement[][] = [];
+  let part: UnitStatement[] = [];
+  let bytes = 0;
+  for (const st of sts) {
+    const size = st.sql.length + st.params.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : Buffer.isBuffer(v) ? v.length * 2 : 32), 0);
+    if (part.length && bytes + size > QUERY_BYTES) { out.push(part); part = []; bytes = 0; }
+    part.push(st);
+    bytes += size;
+  }
+  if (part.length) out.push(part);
+  return out;
+}
+
+/** What a statement gives its unit: the read of its first row (null if none), or how many rows it changed. */
+function outcomeOf(st: UnitStatement, result: unknown): unknown {
+  if (st.read) return Array.isArray(result) && result.length ? st.read(valuesOf(st, result[0] as Record<string, unknown>)) : null;
+  return (result as { affectedRows?: number }).affectedRows ?? 0;
 }
 
 function query(conn: Connection, sql: string, params: unknown[]): Promise<unknown> {

@@ -143,6 +143,11 @@ export class Rows {
     return g && { ...g.stats, syncsOffTheEventLoop: g.syncsOffTheEventLoop };
   }
 
+  /** How units of work were grouped on MySQL (mysql-units.ts), for tests and metrics. */
+  get mysqlGroups(): MysqlUnits['stats'] | undefined {
+    return this.mysqlUnits?.stats;
+  }
+
   /** Checkpoint figures (SQLite on a file), for tests and metrics: how often writes were held for the log to be started over, and for how long. */
   get walCheckpoints(): WalCheckpointer['stats'] | undefined {
     return this.sqlite?.checkpointer?.stats;

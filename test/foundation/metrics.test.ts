@@ -58,10 +58,25 @@ for (const db of DB_KINDS) {
         // How often writes were held for the log to start over (units-of-work.test.ts makes them happen).
         expect(valueOf(after, 'callcenter_sqlite_wal_write_holds_total')).to.be.a('number').and.at.least(0);
         expect(valueOf(after, 'callcenter_sqlite_wal_write_held_seconds_total')).to.be.a('number').and.at.least(0);
+        expect(after).not.to.contain('callcenter_mysql_');
       });
     } else {
-      it('has no SQLite figures on MySQL', async () => {
+      it('counts the units and groups that stored customers\' messages, and has no SQLite figures', async () => {
+        const before = await scrape();
+        const { socket } = await customerSocket(app.url, app.channelId);
+        try {
+          for (let i = 0; i < 3; i++) {
+            const ack = await emitAck(socket, 'message:send', { text: `metrics ${i}`, clientMessageId: randomUUID() });
+            expect(ack.ok).to.equal(true);
+          }
+        } finally {
+          socket.close();
+        }
         const text = await scrape();
+        const moved = (name: string) => valueOf(text, name)! - valueOf(before, name)!;
+        expect(moved('callcenter_mysql_units_total')).to.be.at.least(3);
+        expect(moved('callcenter_mysql_groups_total')).to.be.at.least(1).and.at.most(moved('callcenter_mysql_units_total'));
+        expect(valueOf(text, 'callcenter_mysql_groups_run_again_total')).to.be.a('number').and.at.least(0);
         expect(valueOf(text, 'callcenter_sqlite_units_total')).to.equal(undefined);
         expect(text).not.to.contain('callcenter_sqlite_wal_sync_duration_seconds');
         expect(text).not.to.contain('callcenter_sqlite_wal_write_hold');

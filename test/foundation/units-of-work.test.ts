@@ -1,6 +1,6 @@
 // Units of work (shared/db/work.ts) on a real SQLite file and a real MariaDB: what they store, what
-// a failing unit leaves behind (nothing), and, on SQLite, the group commit that lets webhooks
-// arriving together share one transaction without ever joining someone else's.
+// a failing unit leaves behind (nothing), and the groups that let webhooks arriving together share
+// one transaction: on SQLite without ever joining someone else's, on MySQL in rounds of one query.
 import { expect } from 'chai';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -155,8 +155,8 @@ for (const kind of DB_KINDS) {
 
     if (kind === 'mysql') {
       it('reads inside a unit see what others committed after its first read (READ COMMITTED), on every pooled connection', async () => {
-        // Several units at once, so that more than one pooled connection is used.
-        const seen = await Promise.all(Array.from({ length: 4 }, (_, n) => rows.run(function* () {
+        // Several units at once, each in a turn of its own (a group of its own), so that more than one pooled connection is used.
+        const seen = await Promise.all(Array.from({ length: 4 }, async (_, n) => { await new Promise((r) => setTimeout(r, n)); return rows.run(function* () {
           const slug = `uw-rc-${n}`;
           const before = yield* findOne(TenantEntity, { slug }); // under REPEATABLE READ this read fixes the snapshot
           void ds.manager.insert(TenantEntity, tenant(slug));    // another connection commits meanwhile
@@ -165,7 +165,7 @@ for (const kind of DB_KINDS) {
             if (now) return { before, now: now.slug };
           }
           return { before, now: null };
-        })));
+        }); }));
         expect(seen).to.deep.equal([0, 1, 2, 3].map((n) => ({ before: null, now: `uw-rc-${n}` })));
       });
     }
@@ -223,10 +223,72 @@ for (const kind of DB_KINDS) {
       it('commits each unit before it resolves: what it wrote is seen from TypeORM\'s own connections', async () => {
         await rows.run(() => addTenant('uw-seen'));
         expect(await slugs('uw-seen')).to.deep.equal(['uw-seen']);
-        // Many at once, on many connections of the pool: each committed, none left open.
+        // Many at once (in groups): each committed, none left open.
         await Promise.all(Array.from({ length: 30 }, (_, i) => rows.run(() => addTenant(`uw-many-${String(i).padStart(2, '0')}`))));
         expect(await slugs('uw-many-')).to.have.length(30);
         await withoutWaiting(ds.query('UPDATE tenants SET name = ? WHERE slug LIKE ?', ['renamed', 'uw-many-%']));
+      });
+
+      it('runs units that arrive together as one transaction, in rounds of one query, each unit getting its own results', async () => {
+        const before = { ...rows.mysqlGroups! };
+        // Units of different lengths: one statement, three, and five with a read of what they wrote.
+        const short = (i: number) => rows.run(() => addTenant(`uw-round-s${i}`));
+        const long = (i: number) => rows.run(function* () {
+          const t = yield* addTenant(`uw-round-l${i}`);
+          yield* update(TenantEntity, { id: t.id }, { name: `renamed ${i}` });
+          const back = yield* findOne(TenantEntity, { id: t.id });
+          const other = yield* findOne(TenantEntity, { slug: `uw-round-s${i}` }); // written by another unit of the group, in an earlier round
+          return { slug: back!.slug, name: back!.name, other: other?.slug ?? null };
+        });
+        const got = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? long(i - 1) : short(i))));
+        const after = rows.mysqlGroups!;
+        expect(after.units - before.units).to.equal(20);
+        expect(after.groups - before.groups).to.equal(1);
+        expect(after.groupsRunAgain - before.groupsRunAgain).to.equal(0);
+        for (let i = 1; i < 20; i += 2) expect(got[i]).to.deep.equal({ slug: `uw-round-l${i - 1}`, name: `renamed ${i - 1}`, other: `uw-round-s${i - 1}` });
+        expect(await slugs('uw-round-')).to.have.length(20);
+      });
+
+      it('runs a group again unit by unit when its query fails: the redelivery gets its unique violation, the others are stored once', async () => {
+        const first = await rows.run(() => addTenant('uw-regroup-dup'));
+        const before = { ...rows.mysqlGroups! };
+        const runs = new Map<string, number>();
+        const unit = (slug: string) => rows.run(function* () {
+          runs.set(slug, (runs.get(slug) ?? 0) + 1);
+          try {
+            return (yield* addTenant(slug)).id;
+          } catch (err) {
+            if (!isUniqueViolation(err)) throw err;
+            return `winner ${(yield* findOne(TenantEntity, { slug }))!.id}`;
+          }
+        });
+        const slugsGiven = Array.from({ length: 10 }, (_, i) => (i === 4 ? 'uw-regroup-dup' : `uw-regroup-${i}`));
+        const got = await Promise.all(slugsGiven.map(unit));
+        expect(got[4]).to.equal(`winner ${first.id}`);
+        expect(rows.mysqlGroups!.groupsRunAgain - before.groupsRunAgain).to.equal(1);
+        expect(Math.max(...runs.values())).to.equal(2);
+        expect(await slugs('uw-regroup-')).to.deep.equal([...slugsGiven].sort());
+      });
+
+      it('splits a round too large for one query into several, and still gives each unit its own row', async function () {
+        this.timeout(60_000);
+        const before = { ...rows.mysqlGroups! };
+        const filler = (i: number, n: number) => String.fromCharCode(97 + (i % 26)).repeat(n);
+        const big = (i: number) => rows.run(function* () {
+          // 100 messages of 3 × 60,000 characters: 18 MB in one round, over MariaDB's 16 MB packet limit.
+          const now = new Date();
+          const message = {
+            id: newId(), tenantId: newId(), conversationId: newId(), channelId: newId(), direction: 'in', sender: 'customer', agentId: null,
+            type: 'text', text: filler(i, 60_000), content: { payload: filler(i + 1, 60_000) }, status: 'received', error: filler(i + 2, 60_000),
+            externalMessageId: `uw-big-${i}`, clientMessageId: null, createdAt: now, updatedAt: now,
+          } as Omit<Message, 'seq'>; // seq is given by the database
+          yield* insert(MessageEntity, message);
+          const back = yield* findOne(MessageEntity, { id: message.id });
+          return back && { external: back.externalMessageId, same: back.text === message.text && back.error === message.error && back.content?.payload === filler(i + 1, 60_000) };
+        });
+        const got = await Promise.all(Array.from({ length: 100 }, (_, i) => big(i)));
+        expect(got).to.deep.equal(Array.from({ length: 100 }, (_, i) => ({ external: `uw-big-${i}`, same: true })));
+        expect(rows.mysqlGroups!.groups - before.groups, 'one group, not run again unit by unit').to.equal(1);
       });
 
       it('rolls a failed unit back before its connection is used again: nothing stored, no lock kept', async () => {
