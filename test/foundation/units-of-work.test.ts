@@ -270,6 +270,30 @@ for (const kind of DB_KINDS) {
         expect(await slugs('uw-regroup-')).to.deep.equal([...slugsGiven].sort());
       });
 
+      it('runs a group again unit by unit when it deadlocks with another group, and both end stored', async function () {
+        this.timeout(30_000);
+        const [x, y] = [await rows.run(() => addTenant('uw-lock-x')), await rows.run(() => addTenant('uw-lock-y'))];
+        const before = { ...rows.mysqlGroups! };
+        // Each group: a unit that locks one row, reads a while (so that the other group takes its
+        // first lock meanwhile), then wants the other row; and a bystander beside it.
+        const crossing = (first: Tenant, second: Tenant, name: string) => rows.run(function* () {
+          yield* update(TenantEntity, { id: first.id }, { name });
+          for (let i = 0; i < 20; i++) yield* findOne(TenantEntity, { id: first.id });
+          yield* update(TenantEntity, { id: second.id }, { name });
+          return name;
+        });
+        const one = [crossing(x, y, 'one'), rows.run(() => addTenant('uw-lock-by-1'))];
+        await new Promise((r) => setImmediate(r)); // the next turn: a group of its own, while the first runs
+        const two = [crossing(y, x, 'two'), rows.run(() => addTenant('uw-lock-by-2'))];
+        const settled = await Promise.allSettled([...one, ...two]);
+        expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+        expect(rows.mysqlGroups!.groupsRunAgain - before.groupsRunAgain).to.be.at.least(1);
+        expect(await slugs('uw-lock-by-')).to.deep.equal(['uw-lock-by-1', 'uw-lock-by-2']);
+        // Whichever went second wrote both rows last.
+        const names = (await ds.manager.findBy(TenantEntity, [{ id: x.id }, { id: y.id }])).map((t) => t.name);
+        expect(names[0]).to.equal(names[1]);
+      });
+
       it('splits a round too large for one query into several, and still gives each unit its own row', async function () {
         this.timeout(60_000);
         const before = { ...rows.mysqlGroups! };
