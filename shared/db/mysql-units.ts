@@ -19,9 +19,10 @@
 // GROUPS_AT_ONCE groups run at once; units that arrive meanwhile wait for the next group, so
 // groups grow with the load.
 //
-// Only units run here, and each ends with COMMIT or ROLLBACK before its connection goes back: an
-// idle connection never holds a transaction open (nor the metadata locks it would keep on tables).
-// Reads outside units, and everything TypeORM does, stay on TypeORM's pool, in autocommit.
+// Only units run here (Rows's single reads and writes too, as units of one statement, so that
+// they share their turn's round trips), and each ends with COMMIT or ROLLBACK before its
+// connection goes back: an idle connection never holds a transaction open (nor the metadata locks
+// it would keep on tables). Everything TypeORM does stays on TypeORM's pool, in autocommit.
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { driveAsync, type RowOp, type Work } from './work.js';
 

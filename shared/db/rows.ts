@@ -3,12 +3,13 @@
 // itself for statements this small; here the SQL is built once per shape and values go through
 // the driver's own conversions (dates, JSON, transformers), so rows read back exactly as
 // TypeORM would read them, on SQLite and on MySQL alike. Units of work (work.ts) run through
-// here too: on SQLite, grouped into shared transactions (group-commit.ts).
+// here too, grouped into shared transactions: on SQLite by the group commit (group-commit.ts),
+// on MySQL in rounds (mysql-units.ts), where single reads and writes go as units of one statement.
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
-import { MysqlUnits, valuesOf } from './mysql-units.js';
+import { MysqlUnits } from './mysql-units.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
@@ -75,9 +76,7 @@ export class Rows {
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Promise<T | null> {
     const op = { op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined } as const;
     if (this.sqlite) return this.execSync(op) as T | null; // a prepared statement, without TypeORM's query path
-    const st = this.statement(op);
-    const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
-    return rows.length ? st.read!(valuesOf(st, rows[0])) as T : null;
+    return this.run(() => ops.findOne(entity, where, order)); // on MySQL, a unit of one read: it shares its turn's round trips
   }
 
   /**
@@ -88,32 +87,27 @@ export class Rows {
   async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(entity: EntityTarget<T>, where: Partial<T>, via: V): Promise<Joined<T, V> | null> {
     const op = { op: 'findOneWith', entity, where, via } as const;
     if (this.sqlite) return this.execSync(op) as Joined<T, V> | null;
-    const st = this.statement(op);
-    const rows: Record<string, unknown>[] = await this.ds.query(st.sql, st.params);
-    return rows.length ? st.read!(valuesOf(st, rows[0])) as Joined<T, V> : null;
+    return this.run(() => ops.findOneWith(entity, where, via));
   }
 
   /**
    * Inserts one row; columns left undefined get the database's default (generated keys too).
-   * Throws the driver's error, unique violations included. On SQLite it joins the group commit.
+   * Throws the driver's error, unique violations included. A unit of one statement: it joins the
+   * next group (SQLite's group commit, MySQL's rounds).
    */
   async insert<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Partial<T>): Promise<void> {
-    if (this.sqlite) { await this.run(() => ops.insert(entity, row)); return; }
-    const st = this.statement({ op: 'insert', entity, row });
-    await this.ds.query(st.sql, st.params);
+    await this.run(() => ops.insert(entity, row));
   }
 
-  /** Sets `set` on the rows matching `where`. On SQLite it joins the group commit. */
+  /** Sets `set` on the rows matching `where`, as a unit of one statement (see insert). */
   async update<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, set: Partial<T>): Promise<void> {
-    if (this.sqlite) { await this.run(() => ops.update(entity, where, set)); return; }
-    const st = this.statement({ op: 'update', entity, where, set });
-    await this.ds.query(st.sql, st.params);
+    await this.run(() => ops.update(entity, where, set));
   }
 
   /**
    * Runs a unit of work (work.ts) and resolves with its result once its writes are committed. On
-   * SQLite the unit joins the next group commit; on MySQL it is a transaction of its own, on a
-   * pool of its own (mysql-units.ts). Either way a unit that throws leaves nothing behind. Never
+   * SQLite the unit joins the next group commit; on MySQL the next group, on a pool of its own
+   * (mysql-units.ts). Either way a unit that throws leaves nothing behind. Never
    * call this (nor insert/update) inside a TypeORM transaction on SQLite: the group waits for
    * that transaction to end.
    */
