@@ -52,8 +52,8 @@ export interface UnitStatement { sql: string; params: unknown[]; read?: (values:
 
 /** At most this many units in one group (one query per round carries a statement of each). */
 const MAX_UNITS = 100;
-/** A round's statements go in queries of about this size at most (parts()). */
-const QUERY_BYTES = 4 * 1024 * 1024;
+/** A round's statements go in queries of about this many characters at most (parts()). */
+const QUERY_CHARS = 4 * 1024 * 1024;
 /** Groups running at the same time, each on its own connection. */
 const GROUPS_AT_ONCE = 4;
 
@@ -203,19 +203,20 @@ export class MysqlUnits {
 }
 
 /**
- * A round's statements as queries of at most QUERY_BYTES (a rough count: SQL and values as text),
- * well under MySQL's max_allowed_packet (16 MB by default on MariaDB, 64 MB on MySQL 8), however
- * large the messages of a group are.
+ * A round's statements as queries of at most QUERY_CHARS (a rough count: SQL and values as text),
+ * however large the messages of a group are. Escaped and in UTF-8, a character takes at most 3
+ * bytes, so a query stays under MySQL's max_allowed_packet (16 MB by default on MariaDB, 64 MB on
+ * MySQL 8); a single statement larger than that was too large before it was grouped.
  */
 function parts(sts: UnitStatement[]): UnitStatement[][] {
   const out: UnitStatement[][] = [];
   let part: UnitStatement[] = [];
-  let bytes = 0;
+  let chars = 0;
   for (const st of sts) {
     const size = st.sql.length + st.params.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : Buffer.isBuffer(v) ? v.length * 2 : 32), 0);
-    if (part.length && bytes + size > QUERY_BYTES) { out.push(part); part = []; bytes = 0; }
+    if (part.length && chars + size > QUERY_CHARS) { out.push(part); part = []; chars = 0; }
     part.push(st);
-    bytes += size;
+    chars += size;
   }
   if (part.length) out.push(part);
   return out;
