@@ -51,7 +51,7 @@ export function createMetrics(rows: Rows): Registry {
   if (m) {
     // Units that arrive together share a transaction and its round trips (mysql-units.ts): units
     // per group says how well; groups run again, how often one failure made a group go unit by unit.
-    counter('callcenter_mysql_units_total', 'Units of work (stored webhooks, replies) committed on MySQL', () => m.units);
+    counter('callcenter_mysql_units_total', 'Units of work (stored webhooks and replies, single reads and writes) committed on MySQL', () => m.units);
     counter('callcenter_mysql_groups_total', 'MySQL transactions that committed a group of units (a unit alone counts as one)', () => m.groups);
     counter('callcenter_mysql_groups_run_again_total', 'Groups of units rolled back after a failure and run again unit by unit', () => m.groupsRunAgain);
   }

@@ -27,8 +27,8 @@ const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: AXIOS_KEEP
  * no redirect: a send API that redirects is failing, and the message body and credentials must
  * not go elsewhere (downloads allow DOWNLOAD_MAX_REDIRECTS per request). This also keeps each call
  * on Node's own http client. Plain calls are made on a thread of their own (platform-http-thread.ts).
- * Instances hold only this configuration, so one is kept per address
- * and timeout rather than built per call.
+ * Instances hold only this configuration, so one is kept per address and timeout rather than
+ * built per call.
  */
 export function platformHttp(baseURL: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): AxiosInstance {
   const key = `${timeoutMs} ${baseURL ?? ''}`;

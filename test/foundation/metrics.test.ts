@@ -26,6 +26,19 @@ for (const db of DB_KINDS) {
       return res.text();
     };
 
+    /** A web chat customer sends three messages, each stored before its acknowledgement. */
+    const threeCustomerMessages = async () => {
+      const { socket } = await customerSocket(app.url, app.channelId);
+      try {
+        for (let i = 0; i < 3; i++) {
+          const ack = await emitAck(socket, 'message:send', { text: `metrics ${i}`, clientMessageId: randomUUID() });
+          expect(ack.ok).to.equal(true);
+        }
+      } finally {
+        socket.close();
+      }
+    };
+
     it('tells how busy the event loop was since the previous scrape', async () => {
       await scrape();
       const elu = valueOf(await scrape(), 'callcenter_event_loop_utilization');
@@ -36,15 +49,7 @@ for (const db of DB_KINDS) {
     if (db === 'sqlite') {
       it('counts the units, group commits and WAL syncs that stored customers\' messages', async () => {
         const before = await scrape();
-        const { socket } = await customerSocket(app.url, app.channelId);
-        try {
-          for (let i = 0; i < 3; i++) {
-            const ack = await emitAck(socket, 'message:send', { text: `metrics ${i}`, clientMessageId: randomUUID() });
-            expect(ack.ok).to.equal(true);
-          }
-        } finally {
-          socket.close();
-        }
+        await threeCustomerMessages();
         const after = await scrape();
         const moved = (name: string) => valueOf(after, name)! - valueOf(before, name)!;
         expect(moved('callcenter_sqlite_units_total')).to.be.at.least(3);
@@ -63,15 +68,7 @@ for (const db of DB_KINDS) {
     } else {
       it('counts the units and groups that stored customers\' messages, and has no SQLite figures', async () => {
         const before = await scrape();
-        const { socket } = await customerSocket(app.url, app.channelId);
-        try {
-          for (let i = 0; i < 3; i++) {
-            const ack = await emitAck(socket, 'message:send', { text: `metrics ${i}`, clientMessageId: randomUUID() });
-            expect(ack.ok).to.equal(true);
-          }
-        } finally {
-          socket.close();
-        }
+        await threeCustomerMessages();
         const text = await scrape();
         const moved = (name: string) => valueOf(text, name)! - valueOf(before, name)!;
         expect(moved('callcenter_mysql_units_total')).to.be.at.least(3);
