@@ -53,8 +53,12 @@ Promise.all([import('node:worker_threads'), import('node:http'), import('node:ht
 });
 `;
 
-/** The keep-alive probe delay axios sets on each request's socket; the agents use it too, so that Node skips the setsockopt calls (see platform-http.ts). */
-const KEEPALIVE_PROBE_MS = 60_000;
+/**
+ * The keep-alive probe delay axios sets on every request's socket (60 s), for the agents of both
+ * threads. With Node's default agent (1 s) the two took turns: eight setsockopt calls per request,
+ * where equal settings make Node skip them all after the first.
+ */
+export const AXIOS_KEEPALIVE_PROBE_MS = 60_000;
 
 const onThisThread = axios.getAdapter('http');
 type Pending = { config: InternalAxiosRequestConfig; resolve: (r: AxiosResponse) => void; reject: (e: unknown) => void };
@@ -68,7 +72,7 @@ class HttpThread {
 
   constructor() {
     const require = createRequire(import.meta.url);
-    this.worker = new Worker(WORKER, { eval: true, workerData: { axios: pathToFileURL(require.resolve('axios')).href, keepAliveMsecs: KEEPALIVE_PROBE_MS } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { axios: pathToFileURL(require.resolve('axios')).href, keepAliveMsecs: AXIOS_KEEPALIVE_PROBE_MS } });
     this.worker.unref();
     this.worker.on('message', (a: Answer) => this.answered(a));
     this.worker.on('error', (err) => this.fail(`its thread failed (${err.message})`));

@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { SendError } from '../send-error.js';
-import { platformHttpAdapter } from './platform-http-thread.js';
+import { AXIOS_KEEPALIVE_PROBE_MS, platformHttpAdapter } from './platform-http-thread.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** For attachment downloads: large files on slow CDNs need longer than an API call. */
@@ -13,12 +13,7 @@ const MAX_RETRY_AFTER_MS = 3_600_000;
 /** Attachments may sit behind a CDN redirect; API calls are never redirected (see platformHttp). */
 export const DOWNLOAD_MAX_REDIRECTS = 3;
 
-/**
- * Kept-alive connections with the keep-alive probe delay axios sets on every request's socket
- * (60 s). With Node's default agent (1 s) the two took turns: eight setsockopt calls per request,
- * where equal settings make Node skip them all after the first.
- */
-const AXIOS_KEEPALIVE_PROBE_MS = 60_000;
+/** Kept-alive connections with axios's own keep-alive probe delay (see AXIOS_KEEPALIVE_PROBE_MS), as on the HTTP thread. */
 const httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: AXIOS_KEEPALIVE_PROBE_MS });
 const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: AXIOS_KEEPALIVE_PROBE_MS });
 

@@ -74,8 +74,7 @@ export class Rows {
 
   /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Promise<T | null> {
-    const op = { op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined } as const;
-    if (this.sqlite) return this.execSync(op) as T | null; // a prepared statement, without TypeORM's query path
+    if (this.sqlite) return this.execSync({ op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as T | null; // a prepared statement, without TypeORM's query path
     return this.run(() => ops.findOne(entity, where, order)); // on MySQL, a unit of one read: it shares its turn's round trips
   }
 
@@ -85,8 +84,7 @@ export class Rows {
    * that is NULL or points at no row gives null there. Null when no row matches `where`.
    */
   async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(entity: EntityTarget<T>, where: Partial<T>, via: V): Promise<Joined<T, V> | null> {
-    const op = { op: 'findOneWith', entity, where, via } as const;
-    if (this.sqlite) return this.execSync(op) as Joined<T, V> | null;
+    if (this.sqlite) return this.execSync({ op: 'findOneWith', entity, where, via }) as Joined<T, V> | null;
     return this.run(() => ops.findOneWith(entity, where, via));
   }
 
