@@ -168,10 +168,26 @@ export async function startBaseline(mode: 'ingest' | 'emit' | 'relay', platformU
   return { url, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
 }
 
-/** Latency samples of texts stamped with their send time, collected while `run` goes. */
-export function latencyCollector(): { samples: number[]; onText: (text: string, at: number) => void } {
+/**
+ * Latency samples of texts stamped with their send time, collected while `run` goes. Each stamped
+ * text is unique (it carries its webhook's number), so one seen again was delivered twice: it is
+ * counted in `twice`, not sampled.
+ */
+export function latencyCollector(): { samples: number[]; twice: () => number; onText: (text: string, at: number) => void } {
   const samples: number[] = [];
-  return { samples, onText: (text, at) => { const t = stampOf(text); if (t !== undefined) samples.push(at - t); } };
+  const seen = new Set<string>();
+  let twice = 0;
+  return {
+    samples,
+    twice: () => twice,
+    onText: (text, at) => {
+      const t = stampOf(text);
+      if (t === undefined) return;
+      if (seen.has(text)) { twice++; return; }
+      seen.add(text);
+      samples.push(at - t);
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
