@@ -54,6 +54,7 @@ export function createMetrics(rows: Rows): Registry {
     counter('callcenter_mysql_units_total', 'Units of work (stored webhooks and replies, single reads and writes) committed on MySQL', () => m.units);
     counter('callcenter_mysql_groups_total', 'MySQL transactions that committed a group of units (a unit alone counts as one)', () => m.groups);
     counter('callcenter_mysql_groups_run_again_total', 'Groups of units rolled back after a failure and run again unit by unit', () => m.groupsRunAgain);
+    counter('callcenter_mysql_unit_queries_total', 'Queries (round trips) the units of work sent to MySQL, COMMIT and ROLLBACK included', () => m.queries);
   }
   const w = rows.walCheckpoints;
   if (w) {

@@ -28,6 +28,7 @@ export function writesBetween(a: AppMetrics, b: AppMetrics) {
         unitsPerGroup: d('callcenter_mysql_units_total') / groups,
         groupsPerSecond: groups / ((b.at - a.at) / 1000),
         groupsRunAgain: d('callcenter_mysql_groups_run_again_total'),
+        queriesPerUnit: d('callcenter_mysql_unit_queries_total') / d('callcenter_mysql_units_total'),
       },
     } : {}),
     ...(Number.isFinite(commits) && commits > 0 ? {
@@ -52,7 +53,7 @@ function slowSyncs(d: (name: string) => number, syncs: number): { over10Ms: numb
 export function describeWrites(w: ReturnType<typeof writesBetween>, unit: string): string | undefined {
   if (w.loopBusy === undefined) return undefined;
   const loop = `the app's event loop was ${Math.round(100 * w.loopBusy)}% busy`;
-  if (w.mysql) return `${loop}; MySQL: ${w.mysql.unitsPerGroup.toFixed(1)} units of work (reads too) per group, ${Math.round(w.mysql.groupsPerSecond)} groups/s, ${w.mysql.groupsRunAgain} run again unit by unit`;
+  if (w.mysql) return `${loop}; MySQL: ${w.mysql.unitsPerGroup.toFixed(1)} units of work (reads too) per group, ${Math.round(w.mysql.groupsPerSecond)} groups/s, ${w.mysql.queriesPerUnit.toFixed(2)} queries (round trips) per unit, ${w.mysql.groupsRunAgain} run again unit by unit`;
   if (w.unitsPerCommit === undefined) return loop;
   const slow = w.slowSyncs && Number.isFinite(w.slowSyncs.over10Ms)
     ? `, ${w.slowSyncs.over10Ms} of them over 10 ms${w.slowSyncs.over10Ms ? ` (all under ${w.slowSyncs.allUnderMs ?? 'over 1000'} ms)` : ''}`

@@ -20,7 +20,12 @@
 // groups grow with the load.
 //
 // Only units run here (Rows's single reads and writes too, as units of one statement, so that
-// they share their turn's round trips), and each ends with COMMIT or ROLLBACK before its
+// they share their turn's round trips). A unit of one statement is known to end with it, so its
+// COMMIT goes in the same query (`statement;\nCOMMIT`), and so does a group's when all of its
+// units are of one statement: one round trip instead of two. Should that query fail, a SQL error
+// stops it before COMMIT runs (nothing is kept: the group runs again unit by unit, as above),
+// while a broken connection leaves unknown whether COMMIT ran, so its units fail, as after a
+// failed COMMIT. Each unit ends with COMMIT or ROLLBACK before its
 // connection goes back: an idle connection never holds a transaction open (nor the metadata locks
 // it would keep on tables). Everything TypeORM does stays on TypeORM's pool, in autocommit.
 import { QueryFailedError, type DataSource } from 'typeorm';
@@ -57,7 +62,8 @@ const QUERY_CHARS = 4 * 1024 * 1024;
 /** Groups running at the same time, each on its own connection. */
 const GROUPS_AT_ONCE = 4;
 
-interface Queued { work: () => Work<unknown>; statement: (op: RowOp) => UnitStatement; resolve: (v: unknown) => void; reject: (err: unknown) => void }
+/** `one`: the unit is a single statement (runOne), so its COMMIT can go with that statement. */
+interface Queued { work: () => Work<unknown>; one: boolean; statement: (op: RowOp) => UnitStatement; resolve: (v: unknown) => void; reject: (err: unknown) => void }
 
 const SESSION = ['SET SESSION autocommit = 0', 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'];
 
@@ -69,8 +75,11 @@ export class MysqlUnits {
   private queue: Queued[] = [];
   private scheduled = false;
   private running = 0;
-  /** Units committed, groups committed (a unit alone counts as a group of one) and groups run again unit by unit, for tests and metrics. */
-  readonly stats = { units: 0, groups: 0, groupsRunAgain: 0 };
+  /**
+   * Units committed, groups committed (a unit alone counts as a group of one), groups run again
+   * unit by unit, and queries sent (round trips, COMMIT and ROLLBACK included), for tests and metrics.
+   */
+  readonly stats = { units: 0, groups: 0, groupsRunAgain: 0, queries: 0 };
 
   constructor(ds: DataSource) {
     const driver = ds.driver as unknown as MysqlDriverParts;
@@ -79,8 +88,17 @@ export class MysqlUnits {
 
   /** Runs a unit in the next group; resolves with its result once committed. A unit that throws leaves nothing behind. */
   run<T>(work: () => Work<T>, statement: (op: RowOp) => UnitStatement): Promise<T> {
+    return this.enqueue(work, false, statement);
+  }
+
+  /** Runs one statement as a unit (a read or a single write); its COMMIT travels with it. */
+  runOne<T>(op: RowOp, statement: (op: RowOp) => UnitStatement): Promise<T> {
+    return this.enqueue(function* one() { return (yield op) as T; }, true, statement);
+  }
+
+  private enqueue<T>(work: () => Work<T>, one: boolean, statement: (op: RowOp) => UnitStatement): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, statement, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, one, statement, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -103,7 +121,7 @@ export class MysqlUnits {
   }
 
   private alone(q: Queued): Promise<void> {
-    return this.runAlone(q.work, q.statement).then((value) => {
+    return this.runAlone(q).then((value) => {
       this.stats.units++;
       this.stats.groups++;
       q.resolve(value);
@@ -120,30 +138,42 @@ export class MysqlUnits {
       return;
     }
     const units = batch.map((q) => ({ q, gen: q.work(), step: undefined as IteratorResult<RowOp, unknown> | undefined }));
+    let committed = false;
     try {
       for (const u of units) u.step = u.gen.next();
       for (;;) {
         const live = units.filter((u) => !u.step!.done);
         if (!live.length) break;
         const sts = live.map((u) => u.q.statement(u.step!.value as RowOp));
+        // Every statement of this round is its unit's last: COMMIT goes with the round's last query.
+        const last = live.every((u) => u.q.one);
         const results: unknown[] = [];
-        for (const part of parts(sts)) {
-          const result = await query(conn, part.map((st) => st.sql).join(';\n'), part.flatMap((st) => st.params));
-          if (part.length === 1) results.push(result); else results.push(...(result as unknown[]));
+        const queries = parts(sts);
+        for (let i = 0; i < queries.length; i++) {
+          const part = queries[i];
+          const commit = last && i === queries.length - 1;
+          const result = await this.query(conn, part.map((st) => st.sql).join(';\n') + (commit ? ';\nCOMMIT' : ''), part.flatMap((st) => st.params))
+            .catch((err: unknown) => { throw commit && isFatal(err) ? new CommitUnknown(err) : err; });
+          if (part.length === 1 && !commit) results.push(result); else results.push(...(result as unknown[]).slice(0, part.length));
+          committed ||= commit;
         }
         live.forEach((u, i) => { u.step = u.gen.next(outcomeOf(sts[i], results[i])); });
       }
-    } catch {
+    } catch (err) {
       for (const u of units) {
         try { u.gen.return(undefined); } catch { /* its finally threw: it runs again below anyway */ }
       }
       await this.giveBack(conn);
+      if (err instanceof CommitUnknown) {
+        for (const q of batch) q.reject(err.cause);
+        return;
+      }
       this.stats.groupsRunAgain++;
       await Promise.all(batch.map((q) => this.alone(q)));
       return;
     }
     try {
-      await query(conn, 'COMMIT', []);
+      if (!committed) await this.query(conn, 'COMMIT', []);
       conn.release();
     } catch (err) {
       // Not run again: the server may have committed before the connection failed.
@@ -159,28 +189,36 @@ export class MysqlUnits {
   /** Rolls back and hands the connection back clean; one that cannot even roll back is dropped. */
   private async giveBack(conn: Connection): Promise<void> {
     try {
-      await query(conn, 'ROLLBACK', []);
+      await this.query(conn, 'ROLLBACK', []);
       conn.release();
     } catch {
       conn.destroy();
     }
   }
 
-  /** Runs a unit as one transaction of its own. */
-  private async runAlone<T>(work: () => Work<T>, statement: (op: RowOp) => UnitStatement): Promise<T> {
+  /** Runs a unit as one transaction of its own (a unit of one statement in one round trip, its COMMIT with it). */
+  private async runAlone(q: Queued): Promise<unknown> {
     const conn = await this.connection();
     try {
-      const value = await driveAsync(work(), async (op) => {
-        const st = statement(op);
-        return outcomeOf(st, await query(conn, st.sql, st.params));
+      const value = await driveAsync(q.work(), async (op) => {
+        const st = q.statement(op);
+        if (!q.one) return outcomeOf(st, await this.query(conn, st.sql, st.params));
+        const [result] = await this.query(conn, `${st.sql};\nCOMMIT`, st.params) as unknown[];
+        return outcomeOf(st, result);
       });
-      await query(conn, 'COMMIT', []);
+      if (!q.one) await this.query(conn, 'COMMIT', []);
       conn.release();
       return value;
     } catch (err) {
-      await this.giveBack(conn); // undone
+      await this.giveBack(conn); // undone (or, after a broken connection, dropped)
       throw err;
     }
+  }
+
+  /** One round trip, counted. */
+  private query(conn: Connection, sql: string, params: unknown[]): Promise<unknown> {
+    this.stats.queries++;
+    return query(conn, sql, params);
   }
 
   /** Closes the pool's connections. */
@@ -192,7 +230,7 @@ export class MysqlUnits {
     const conn = await new Promise<Connection>((resolve, reject) => this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
     if (this.ready.has(conn)) return conn;
     try {
-      for (const sql of SESSION) await query(conn, sql, []);
+      for (const sql of SESSION) await this.query(conn, sql, []);
     } catch (err) {
       conn.destroy();
       throw err;
@@ -226,6 +264,16 @@ function parts(sts: UnitStatement[]): UnitStatement[][] {
 function outcomeOf(st: UnitStatement, result: unknown): unknown {
   if (st.read) return Array.isArray(result) && result.length ? st.read(valuesOf(st, result[0] as Record<string, unknown>)) : null;
   return (result as { affectedRows?: number }).affectedRows ?? 0;
+}
+
+/** A query that carried COMMIT failed with its connection: whether COMMIT ran is unknown, so its units are not run again. */
+class CommitUnknown extends Error {
+  constructor(override readonly cause: unknown) { super('the connection failed while COMMIT was on its way'); }
+}
+
+/** The connection broke (mysql2's fatal errors), as opposed to a statement refused by the server, which stops a multi-statement query where it is. */
+function isFatal(err: unknown): boolean {
+  return (err as { driverError?: { fatal?: boolean } }).driverError?.fatal === true;
 }
 
 function query(conn: Connection, sql: string, params: unknown[]): Promise<unknown> {

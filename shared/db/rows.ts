@@ -11,7 +11,6 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
 import { MysqlUnits } from './mysql-units.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
-import * as ops from './work.js';
 import { driveSync, type Joined, type RowOp, type Work } from './work.js';
 
 /**
@@ -75,7 +74,7 @@ export class Rows {
   /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Promise<T | null> {
     if (this.sqlite) return this.execSync({ op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as T | null; // a prepared statement, without TypeORM's query path
-    return this.run(() => ops.findOne(entity, where, order)); // on MySQL, a unit of one read: it shares its turn's round trips
+    return this.runOne({ op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as Promise<T | null>; // on MySQL, a unit of one read: it shares its turn's round trips
   }
 
   /**
@@ -85,7 +84,7 @@ export class Rows {
    */
   async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(entity: EntityTarget<T>, where: Partial<T>, via: V): Promise<Joined<T, V> | null> {
     if (this.sqlite) return this.execSync({ op: 'findOneWith', entity, where, via }) as Joined<T, V> | null;
-    return this.run(() => ops.findOneWith(entity, where, via));
+    return this.runOne({ op: 'findOneWith', entity, where, via }) as Promise<Joined<T, V> | null>;
   }
 
   /**
@@ -94,12 +93,12 @@ export class Rows {
    * next group (SQLite's group commit, MySQL's rounds).
    */
   async insert<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Partial<T>): Promise<void> {
-    await this.run(() => ops.insert(entity, row));
+    await this.runOne({ op: 'insert', entity, row });
   }
 
   /** Sets `set` on the rows matching `where`, as a unit of one statement (see insert). */
   async update<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, set: Partial<T>): Promise<void> {
-    await this.run(() => ops.update(entity, where, set));
+    await this.runOne({ op: 'update', entity, where, set });
   }
 
   /**
@@ -114,6 +113,12 @@ export class Rows {
     if (s) return s.group.submit(() => driveSync(work(), (op) => this.execSync(op)));
     if (this.mysqlUnits) return this.mysqlUnits.run(work, (op) => this.statement(op));
     throw new Error(`units of work run on SQLite or MySQL, not ${this.ds.options.type}`);
+  }
+
+  /** One operation as a unit of its own: on MySQL its COMMIT goes in the same round trip. */
+  private runOne(op: RowOp): Promise<unknown> {
+    if (this.mysqlUnits) return this.mysqlUnits.runOne(op, (o) => this.statement(o));
+    return this.run(() => (function* one(): Work<unknown> { return yield op; })());
   }
 
   /** Runs units in the order given (each sees the ones before it); resolves with their results. */

@@ -74,6 +74,7 @@ for (const db of DB_KINDS) {
         expect(moved('callcenter_mysql_units_total')).to.be.at.least(3);
         expect(moved('callcenter_mysql_groups_total')).to.be.at.least(1).and.at.most(moved('callcenter_mysql_units_total'));
         expect(valueOf(text, 'callcenter_mysql_groups_run_again_total')).to.be.a('number').and.at.least(0);
+        expect(moved('callcenter_mysql_unit_queries_total'), 'at least a round trip per group').to.be.at.least(moved('callcenter_mysql_groups_total'));
         expect(valueOf(text, 'callcenter_sqlite_units_total')).to.equal(undefined);
         expect(text).not.to.contain('callcenter_sqlite_wal_sync_duration_seconds');
         expect(text).not.to.contain('callcenter_sqlite_wal_write_hold');

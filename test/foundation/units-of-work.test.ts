@@ -315,6 +315,90 @@ for (const kind of DB_KINDS) {
         expect(rows.mysqlGroups!.groups - before.groups, 'one group, not run again unit by unit').to.equal(1);
       });
 
+      it('sends a single read or write with its COMMIT: one round trip alone, one for a group of them', async () => {
+        await Promise.all([rows.findOne(TenantEntity, { slug: 'uw-rt-warm' }), rows.findOne(TenantEntity, { slug: 'uw-rt-warm' })]); // connections set up
+        let before = { ...rows.mysqlGroups! };
+        const t = tenant('uw-rt-alone');
+        await rows.insert(TenantEntity, t);
+        expect(rows.mysqlGroups!.queries - before.queries, 'an insert alone').to.equal(1);
+        expect((await withoutWaiting(ds.manager.findOneBy(TenantEntity, { id: t.id })))?.slug, 'committed, seen from TypeORM\'s pool').to.equal('uw-rt-alone');
+        before = { ...rows.mysqlGroups! };
+        expect((await rows.findOne(TenantEntity, { id: t.id }))?.slug).to.equal('uw-rt-alone');
+        expect(rows.mysqlGroups!.queries - before.queries, 'a read alone').to.equal(1);
+
+        // Ten singles together: one group, one query.
+        before = { ...rows.mysqlGroups! };
+        const added = Array.from({ length: 5 }, (_, i) => tenant(`uw-rt-group-${i}`));
+        const got = await Promise.all([
+          ...added.map((x) => rows.insert(TenantEntity, x).then(() => 'inserted')),
+          rows.update(TenantEntity, { id: t.id }, { name: 'renamed in a group' }).then(() => 'updated'),
+          ...Array.from({ length: 4 }, () => rows.findOne(TenantEntity, { id: t.id }).then((r) => r?.slug)),
+        ]);
+        expect(got).to.deep.equal(['inserted', 'inserted', 'inserted', 'inserted', 'inserted', 'updated', 'uw-rt-alone', 'uw-rt-alone', 'uw-rt-alone', 'uw-rt-alone']);
+        let after = rows.mysqlGroups!;
+        expect([after.groups - before.groups, after.queries - before.queries, after.groupsRunAgain - before.groupsRunAgain]).to.deep.equal([1, 1, 0]);
+        expect(await slugs('uw-rt-group-')).to.have.length(5);
+        expect((await withoutWaiting(ds.manager.findOneBy(TenantEntity, { id: t.id })))?.name).to.equal('renamed in a group');
+
+        // With a unit of two statements beside them: its second round, then COMMIT of its own.
+        before = { ...rows.mysqlGroups! };
+        await Promise.all([
+          rows.findOne(TenantEntity, { id: t.id }), rows.insert(TenantEntity, tenant('uw-rt-mixed-1')),
+          rows.run(function* () { yield* addTenant('uw-rt-mixed-2'); return yield* findOne(TenantEntity, { slug: 'uw-rt-mixed-1' }); }),
+        ]);
+        after = rows.mysqlGroups!;
+        expect([after.groups - before.groups, after.queries - before.queries]).to.deep.equal([1, 3]);
+        expect(await slugs('uw-rt-mixed-')).to.deep.equal(['uw-rt-mixed-1', 'uw-rt-mixed-2']);
+      });
+
+      it('runs a group of singles again unit by unit when one breaks a unique key: its COMMIT never ran, the others are stored once', async () => {
+        const first = tenant('uw-rt-dup');
+        await rows.insert(TenantEntity, first);
+        const before = { ...rows.mysqlGroups! };
+        const given = Array.from({ length: 6 }, (_, i) => (i === 2 ? { ...tenant('uw-rt-dup'), id: newId() } : tenant(`uw-rt-ok-${i}`)));
+        const settled = await Promise.allSettled(given.map((x) => rows.insert(TenantEntity, x)));
+        expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+        expect(isUniqueViolation((settled[2] as PromiseRejectedResult).reason)).to.equal(true);
+        expect(rows.mysqlGroups!.groupsRunAgain - before.groupsRunAgain).to.equal(1);
+        expect(await slugs('uw-rt-ok-')).to.have.length(5);
+        expect((await ds.manager.findBy(TenantEntity, { slug: 'uw-rt-dup' })).map((x) => x.id)).to.deep.equal([first.id]);
+      });
+
+      it('fails a group whose query carrying COMMIT lost its connection, and does not run it again (COMMIT may have run)', async function () {
+        this.timeout(20_000);
+        const t = tenant('uw-rt-kill');
+        await rows.insert(TenantEntity, t);
+        // A transaction of TypeORM's holds the row, so that the group's query waits on it.
+        const holder = ds.createQueryRunner();
+        await holder.connect();
+        await holder.startTransaction();
+        try {
+          await holder.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [t.id]);
+          const before = { ...rows.mysqlGroups! };
+          const waiting = Promise.allSettled([
+            rows.update(TenantEntity, { id: t.id }, { name: 'killed 1' }),
+            rows.update(TenantEntity, { id: t.id }, { name: 'killed 2' }),
+          ]);
+          let id: number | undefined;
+          for (let i = 0; i < 200 && id === undefined; i++) {
+            const [row] = await ds.query(`SELECT id FROM information_schema.processlist WHERE info LIKE '%killed 1%' AND info NOT LIKE '%processlist%'`) as { id: number | string }[];
+            id = row ? Number(row.id) : await new Promise<undefined>((r) => setTimeout(() => r(undefined), 25));
+          }
+          expect(id, 'the group\'s query, waiting on the row').to.be.a('number');
+          await ds.query(`KILL CONNECTION ${Number(id)}`);
+          const settled = await waiting;
+          expect(settled.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+          expect(rows.mysqlGroups!.groupsRunAgain - before.groupsRunAgain, 'not run again').to.equal(0);
+        } finally {
+          await holder.rollbackTransaction();
+          await holder.release();
+        }
+        expect((await ds.manager.findOneBy(TenantEntity, { id: t.id }))?.name).to.equal(t.name);
+        // The pool goes on without the dead connection.
+        await rows.update(TenantEntity, { id: t.id }, { name: 'after the kill' });
+        expect((await rows.findOne(TenantEntity, { id: t.id }))?.name).to.equal('after the kill');
+      });
+
       it('rolls a failed unit back before its connection is used again: nothing stored, no lock kept', async () => {
         for (let i = 0; i < 25; i++) { // more than the pool has connections, so that each is reused
           await rows.run(function* () {
