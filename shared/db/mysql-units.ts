@@ -17,7 +17,9 @@
 // units run again each in a transaction of its own, as before, where the failure is thrown into
 // the unit that caused it (work.ts allows a unit to run more than once). At most
 // GROUPS_AT_ONCE groups run at once; units that arrive meanwhile wait for the next group, so
-// groups grow with the load.
+// groups grow with the load. A group still running after STALLED_MS is waiting on something (a
+// row lock another transaction holds, a slow server) and no longer counts: the next groups start
+// beside it, up to the pool's size, so that one locked row never holds back every other webhook.
 //
 // Only units run here (Rows's single reads and writes too, as units of one statement, so that
 // they share their turn's round trips). A unit of one statement is known to end with it, so its
@@ -59,8 +61,10 @@ export interface UnitStatement { sql: string; params: unknown[]; read?: (values:
 const MAX_UNITS = 100;
 /** A round's statements go in queries of about this many characters at most (parts()). */
 const QUERY_CHARS = 4 * 1024 * 1024;
-/** Groups running at the same time, each on its own connection. */
+/** Groups running at the same time, each on its own connection (groups that stalled not counted). */
 const GROUPS_AT_ONCE = 4;
+/** A group running longer than this is stalled: it stops holding back the next groups. Groups take a few ms. */
+const STALLED_MS = 200;
 
 /** `one`: the unit is a single statement (runOne), so its COMMIT can go with that statement. */
 interface Queued { work: () => Work<unknown>; one: boolean; statement: (op: RowOp) => UnitStatement; resolve: (v: unknown) => void; reject: (err: unknown) => void }
@@ -74,7 +78,12 @@ export class MysqlUnits {
 
   private queue: Queued[] = [];
   private scheduled = false;
-  private running = 0;
+  /** When each running group started (performance.now()). */
+  private readonly running = new Set<{ at: number }>();
+  /** At most this many groups at all, stalled ones included: the pool's connections. */
+  private readonly maxGroups: number;
+  /** Set while queued units wait for a running group to end or to stall. */
+  private wake?: NodeJS.Timeout;
   /**
    * Units committed, groups committed (a unit alone counts as a group of one), groups run again
    * unit by unit, and queries sent (round trips, COMMIT and ROLLBACK included), for tests and metrics.
@@ -83,7 +92,9 @@ export class MysqlUnits {
 
   constructor(ds: DataSource) {
     const driver = ds.driver as unknown as MysqlDriverParts;
-    this.pool = driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, driver.options), multipleStatements: true });
+    const options = driver.createConnectionOptions(driver.options, driver.options) as { connectionLimit?: number };
+    this.pool = driver.mysql.createPool({ ...options, multipleStatements: true });
+    this.maxGroups = Math.max(GROUPS_AT_ONCE, options.connectionLimit ?? 10); // mysql2's default pool size
   }
 
   /** Runs a unit in the next group; resolves with its result once committed. A unit that throws leaves nothing behind. */
@@ -108,16 +119,31 @@ export class MysqlUnits {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.queue.length && this.running < GROUPS_AT_ONCE) {
-        const batch = this.queue.splice(0, MAX_UNITS);
-        this.running++;
-        const done = batch.length === 1 ? this.alone(batch[0]) : this.group(batch);
-        void done.finally(() => {
-          this.running--;
-          if (this.queue.length) this.schedule();
-        });
-      }
+      this.startGroups();
     });
+  }
+
+  private startGroups(): void {
+    while (this.queue.length && this.running.size < this.maxGroups) {
+      const now = performance.now();
+      const fresh = [...this.running].filter((g) => now - g.at < STALLED_MS);
+      if (fresh.length >= GROUPS_AT_ONCE) {
+        // Look again when the first of them would count as stalled, if none has ended by then.
+        if (!this.wake) {
+          const first = Math.min(...fresh.map((g) => g.at));
+          this.wake = setTimeout(() => { this.wake = undefined; this.startGroups(); }, Math.max(1, first + STALLED_MS - now));
+        }
+        return;
+      }
+      const batch = this.queue.splice(0, MAX_UNITS);
+      const started = { at: now };
+      this.running.add(started);
+      const done = batch.length === 1 ? this.alone(batch[0]) : this.group(batch);
+      void done.finally(() => {
+        this.running.delete(started);
+        if (this.queue.length) this.schedule();
+      });
+    }
   }
 
   private alone(q: Queued): Promise<void> {
@@ -223,6 +249,7 @@ export class MysqlUnits {
 
   /** Closes the pool's connections. */
   close(): Promise<void> {
+    clearTimeout(this.wake);
     return new Promise((resolve) => this.pool.end(() => resolve()));
   }
 

@@ -399,6 +399,37 @@ for (const kind of DB_KINDS) {
         expect((await rows.findOne(TenantEntity, { id: t.id }))?.name).to.equal('after the kill');
       });
 
+      it('does not let groups waiting on a locked row hold back the units that come after: those start beside them', async function () {
+        this.timeout(20_000);
+        const t = tenant('uw-stall-locked');
+        await rows.insert(TenantEntity, t);
+        const holder = ds.createQueryRunner();
+        await holder.connect();
+        await holder.startTransaction();
+        const blocked: Promise<unknown>[] = [];
+        let settled: PromiseSettledResult<unknown>[] = [];
+        try {
+          await holder.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [t.id]);
+          // Six units, one per turn, each waiting on the row: more groups than run at once. (A unit
+          // queued meanwhile shares a group with them, and waits with it.)
+          for (let i = 0; i < 6; i++) {
+            blocked.push(rows.update(TenantEntity, { id: t.id }, { name: `waited ${i}` }));
+            await new Promise((r) => setImmediate(r));
+          }
+          await new Promise((r) => setTimeout(r, 500)); // a later webhook: the groups have stalled by now
+          const started = Date.now();
+          const free = rows.run(() => addTenant('uw-stall-free')).then(() => Date.now() - started);
+          const tookMs = await Promise.race([free, new Promise<string>((r) => setTimeout(() => r('still waiting after 3 s'), 3000))]);
+          expect(tookMs, 'a unit that needs no locked row').to.be.a('number').and.below(3000);
+          expect(await slugs('uw-stall-free')).to.deep.equal(['uw-stall-free']);
+        } finally {
+          await holder.rollbackTransaction();
+          await holder.release();
+          settled = await Promise.allSettled(blocked);
+        }
+        expect(settled.map((r) => r.status), 'the waiting units, once the row is free').to.deep.equal(Array(6).fill('fulfilled'));
+      });
+
       it('rolls a failed unit back before its connection is used again: nothing stored, no lock kept', async () => {
         for (let i = 0; i < 25; i++) { // more than the pool has connections, so that each is reused
           await rows.run(function* () {
