@@ -17,6 +17,7 @@ import { adapterFor } from './registry.js';
 export function webhookRoutes(ctx: Context): express.Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: ctx.config.limits.webhookBytes });
+  const deadline = (req: Request, res: Response, next: NextFunction) => { bodyDeadline(req, res, ctx.config.limits.webhookBodyMs); next(); };
 
   const toRequest = (req: Request): WebhookRequest => ({
     method: req.method === 'GET' ? 'GET' : 'POST',
@@ -33,7 +34,7 @@ export function webhookRoutes(ctx: Context): express.Router {
     } catch (err) { next(err); }
   });
 
-  router.post('/webhooks/:channelId', raw, async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/webhooks/:channelId', deadline, raw, async (req: Request, res: Response, next: NextFunction) => {
     try {
       writeReply(res, await receiveWebhook(ctx, String(req.params.channelId), toRequest(req)));
     } catch (err) {
@@ -67,6 +68,7 @@ export function webhookFastPath(ctx: Context): (req: http.IncomingMessage, res: 
       req.resume();
       return true;
     }
+    bodyDeadline(req, res, ctx.config.limits.webhookBodyMs);
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -84,6 +86,25 @@ export function webhookFastPath(ctx: Context): (req: http.IncomingMessage, res: 
     req.on('error', () => { /* the platform hung up: nothing to answer; it delivers again */ });
     return true;
   };
+}
+
+/**
+ * A webhook's body must arrive within `ms` of its headers. Platforms send theirs at once, so a
+ * body that trickles in is someone holding a connection and its buffers open: it is answered 408
+ * and the connection closed, and nothing of it is read or stored. (Node's own limit for a whole
+ * request is 5 minutes, which media uploads need; webhooks do not.)
+ */
+function bodyDeadline(req: http.IncomingMessage, res: http.ServerResponse, ms: number): void {
+  if (req.complete) return;
+  const timer = setTimeout(() => {
+    if (req.complete || res.headersSent) return;
+    res.setHeader('connection', 'close');
+    res.once('finish', () => req.destroy());
+    writeError(res, new AppError('request_timeout', `The request body did not arrive within ${ms / 1000} s of its headers; send it in one go.`));
+  }, ms);
+  const done = () => clearTimeout(timer);
+  req.once('end', done);
+  req.once('close', done);
 }
 
 /** The channel id of `/webhooks/<id>` or `/webhooks/<id>/`; undefined for any longer path. */

@@ -18,7 +18,7 @@ export interface Config {
   storage: { kind: 'local'; dir: string } | { kind: 's3'; url: string; bucket: string; region: string; accessKey: string; secretKey: string };
   seedDemo: boolean;
   logLevel: string;
-  limits: { messageChars: number; webhookBytes: number; mediaBytes: number; widgetMediaBytes: number };
+  limits: { messageChars: number; webhookBytes: number; webhookBodyMs: number; mediaBytes: number; widgetMediaBytes: number };
   mediaFetchAttempts: number;    // tries to fetch one inbound platform attachment before it is marked unavailable
   tokenTtlSeconds: number;
   workerConcurrency: number;
@@ -66,6 +66,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MESSAGE_MAX_CHARS: int(1, 100_000).default(4096),
   WEBHOOK_MAX_BYTES: int(1024, 50_000_000).default(1_000_000),
+  WEBHOOK_BODY_TIMEOUT_MS: int(100, 300_000).default(10_000),
   MEDIA_MAX_BYTES: int(1024, 2_000_000_000).default(25_000_000),
   WIDGET_MEDIA_MAX_BYTES: int(1024, 2_000_000_000).default(10_000_000),
   MEDIA_FETCH_ATTEMPTS: int(1, 50).default(8),
@@ -117,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: 'local', dir: path.join(dataDir, 'media') },
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
-    limits: { messageChars: e.MESSAGE_MAX_CHARS, webhookBytes: e.WEBHOOK_MAX_BYTES, mediaBytes: e.MEDIA_MAX_BYTES, widgetMediaBytes: e.WIDGET_MEDIA_MAX_BYTES },
+    limits: { messageChars: e.MESSAGE_MAX_CHARS, webhookBytes: e.WEBHOOK_MAX_BYTES, webhookBodyMs: e.WEBHOOK_BODY_TIMEOUT_MS, mediaBytes: e.MEDIA_MAX_BYTES, widgetMediaBytes: e.WIDGET_MEDIA_MAX_BYTES },
     mediaFetchAttempts: e.MEDIA_FETCH_ATTEMPTS,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     workerConcurrency: e.WORKER_CONCURRENCY,

@@ -1,12 +1,12 @@
 // Errors that carry a stable code and a sentence the user can act on; one mapping to HTTP status.
 export type ErrorCode =
   | 'bad_request' | 'validation_failed' | 'unauthenticated' | 'bad_signature' | 'forbidden'
-  | 'not_found' | 'conflict' | 'too_large' | 'unsupported_type' | 'rate_limited'
+  | 'not_found' | 'conflict' | 'request_timeout' | 'too_large' | 'unsupported_type' | 'rate_limited'
   | 'dependency_down' | 'platform_error' | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400, validation_failed: 400, unauthenticated: 401, bad_signature: 401, forbidden: 403,
-  not_found: 404, conflict: 409, too_large: 413, unsupported_type: 415, rate_limited: 429,
+  not_found: 404, conflict: 409, request_timeout: 408, too_large: 413, unsupported_type: 415, rate_limited: 429,
   dependency_down: 503, platform_error: 502, internal: 500,
 };
 
