@@ -3,6 +3,7 @@
 import type { Context } from '../shared/context.js';
 import { deliverOutbound, sendingNow } from './deliver-outbound.js';
 import { startPendingSendsSweep } from './requeue-pending-sends.js';
+import { startPlatformHttpThread } from './http/platform-http-thread.js';
 export { requeuePendingSends } from './requeue-pending-sends.js';
 
 export { webhookRoutes, webhookFastPath } from './webhook-routes.js';
@@ -23,6 +24,7 @@ export { authenticateVisitor, widgetAllowedOrigin, type Visitor } from './adapte
  * jobs of messages left pending.
  */
 export async function startGateway(ctx: Context): Promise<void> {
+  startPlatformHttpThread();
   if (ctx.config.sendsAtOnce > 0) ctx.outbound.sendHere(sendingNow(ctx));
   ctx.jobs.work('gateway-outbound', (data, job, token) => deliverOutbound(ctx, data, job, token), { concurrency: Math.max(ctx.config.workerConcurrency, 50) });
   await startPendingSendsSweep(ctx);

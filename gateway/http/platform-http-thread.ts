@@ -135,7 +135,7 @@ export const platformHttpAdapter: AxiosAdapter = (config) => {
     maxContentLength: config.maxContentLength, maxBodyLength: config.maxBodyLength, decompress: config.decompress,
     allowAbsoluteUrls: config.allowAbsoluteUrls,
   };
-  if (!thread || thread.dead) thread = new HttpThread();
+  startPlatformHttpThread();
   let sent = false;
   const answer = new Promise<AxiosResponse>((resolve, reject) => { sent = thread!.send(call, { config, resolve, reject }); });
   if (!sent) return here(config);
@@ -153,6 +153,15 @@ function plain(c: InternalAxiosRequestConfig): boolean {
 
 function customSerializer(s: unknown): boolean {
   return typeof s === 'function' || (typeof s === 'object' && s !== null && Object.values(s).some((v) => typeof v === 'function'));
+}
+
+/**
+ * Starts the worker ahead of the first call (the gateway does, when it starts): a thread loading
+ * axios while the first replies of a fresh process queue for it made them wait hundreds of ms.
+ * Idle, it keeps no process alive.
+ */
+export function startPlatformHttpThread(): void {
+  if (!thread || thread.dead) thread = new HttpThread();
 }
 
 /** Stops the worker (tests, shutdown); calls in flight fail as network errors, and a later call starts a new one. */
