@@ -219,6 +219,16 @@ for (const kind of DB_KINDS) {
     if (kind === 'mysql') {
       /** A TypeORM query that fails rather than waits when a lock it needs is held. */
       const withoutWaiting = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('waited for a lock: a transaction was left open')), 3000))]);
+      /** A new tenant whose row a transaction of TypeORM's holds (FOR UPDATE) until `free` is called, so that units writing it wait. */
+      const lockedTenant = async (slug: string) => {
+        const t = tenant(slug);
+        await rows.insert(TenantEntity, t);
+        const holder = ds.createQueryRunner();
+        await holder.connect();
+        await holder.startTransaction();
+        await holder.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [t.id]);
+        return { t, free: async () => { await holder.rollbackTransaction(); await holder.release(); } };
+      };
 
       it('commits each unit before it resolves: what it wrote is seen from TypeORM\'s own connections', async () => {
         await rows.run(() => addTenant('uw-seen'));
@@ -366,14 +376,8 @@ for (const kind of DB_KINDS) {
 
       it('fails a group whose query carrying COMMIT lost its connection, and does not run it again (COMMIT may have run)', async function () {
         this.timeout(20_000);
-        const t = tenant('uw-rt-kill');
-        await rows.insert(TenantEntity, t);
-        // A transaction of TypeORM's holds the row, so that the group's query waits on it.
-        const holder = ds.createQueryRunner();
-        await holder.connect();
-        await holder.startTransaction();
+        const { t, free } = await lockedTenant('uw-rt-kill'); // the group's query waits on its row
         try {
-          await holder.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [t.id]);
           const before = { ...rows.mysqlGroups! };
           const waiting = Promise.allSettled([
             rows.update(TenantEntity, { id: t.id }, { name: 'killed 1' }),
@@ -390,8 +394,7 @@ for (const kind of DB_KINDS) {
           expect(settled.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
           expect(rows.mysqlGroups!.groupsRunAgain - before.groupsRunAgain, 'not run again').to.equal(0);
         } finally {
-          await holder.rollbackTransaction();
-          await holder.release();
+          await free();
         }
         expect((await ds.manager.findOneBy(TenantEntity, { id: t.id }))?.name).to.equal(t.name);
         // The pool goes on without the dead connection.
@@ -401,15 +404,10 @@ for (const kind of DB_KINDS) {
 
       it('does not let groups waiting on a locked row hold back the units that come after: those start beside them', async function () {
         this.timeout(20_000);
-        const t = tenant('uw-stall-locked');
-        await rows.insert(TenantEntity, t);
-        const holder = ds.createQueryRunner();
-        await holder.connect();
-        await holder.startTransaction();
+        const { t, free } = await lockedTenant('uw-stall-locked');
         const blocked: Promise<unknown>[] = [];
         let settled: PromiseSettledResult<unknown>[] = [];
         try {
-          await holder.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [t.id]);
           // Six units, one per turn, each waiting on the row: more groups than run at once. (A unit
           // queued meanwhile shares a group with them, and waits with it.)
           for (let i = 0; i < 6; i++) {
@@ -423,8 +421,7 @@ for (const kind of DB_KINDS) {
           expect(tookMs, 'a unit that needs no locked row').to.be.a('number').and.below(3000);
           expect(await slugs('uw-stall-free')).to.deep.equal(['uw-stall-free']);
         } finally {
-          await holder.rollbackTransaction();
-          await holder.release();
+          await free();
           settled = await Promise.allSettled(blocked);
         }
         expect(settled.map((r) => r.status), 'the waiting units, once the row is free').to.deep.equal(Array(6).fill('fulfilled'));
