@@ -73,10 +73,10 @@ class HttpThread {
   constructor() {
     const require = createRequire(import.meta.url);
     this.worker = new Worker(WORKER, { eval: true, workerData: { axios: pathToFileURL(require.resolve('axios')).href, keepAliveMsecs: AXIOS_KEEPALIVE_PROBE_MS } });
-    this.worker.unref();
     this.worker.on('message', (a: Answer) => this.answered(a));
     this.worker.on('error', (err) => this.fail(`its thread failed (${err.message})`));
     this.worker.on('exit', (code) => this.fail(`its thread stopped (exit code ${code})`));
+    this.worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
   }
 
   /** False when `call` cannot be copied to another thread (a params object with methods, say). */

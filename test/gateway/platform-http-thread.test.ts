@@ -136,12 +136,8 @@ describe('Platform calls on their own thread', function () {
     expect(after).to.include({ status: 200 });
   });
 
-  it('does not keep a process alive once its calls are answered', async function () {
-    this.timeout(20_000);
-    const script = `
-      import { platformHttp } from './gateway/http/platform-http.ts';
-      const r = await platformHttp(${JSON.stringify(base)}, 2000).get('/json');
-      console.log(r.status);`;
+  /** Runs `script` (an ES module, from the project's root) in a child process; its exit code (null if it had to be killed) and output. */
+  async function runAlone(script: string): Promise<{ code: number | null; out: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c; });
@@ -149,7 +145,26 @@ describe('Platform calls on their own thread', function () {
       const timer = setTimeout(() => { child.kill(); resolve(null); }, 15_000);
       child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
     });
+    return { code, out: out.trim() };
+  }
+
+  it('does not keep a process alive once its calls are answered', async function () {
+    this.timeout(20_000);
+    const { code, out } = await runAlone(`
+      import { platformHttp } from './gateway/http/platform-http.ts';
+      const r = await platformHttp(${JSON.stringify(base)}, 2000).get('/json');
+      console.log(r.status);`);
     expect(code, 'the process exits by itself').to.equal(0);
-    expect(out.trim()).to.equal('200');
+    expect(out).to.equal('200');
+  });
+
+  it('does not keep a process alive when started ahead of any call (as the gateway starts it)', async function () {
+    this.timeout(20_000);
+    const { code, out } = await runAlone(`
+      import { startPlatformHttpThread } from './gateway/http/platform-http-thread.ts';
+      startPlatformHttpThread();
+      console.log('started');`);
+    expect(code, 'the process exits by itself').to.equal(0);
+    expect(out).to.equal('started');
   });
 });
