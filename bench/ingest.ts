@@ -8,7 +8,7 @@
 // autocannon either way (a little less with more connections).
 // Options: --seconds 10 --rounds 3 --connections 100 --db sqlite|mysql --agents 100 --users 1000 --platforms telegram,whatsapp
 import { median, round } from './bench-math.js';
-import { args, load, sleep, startBaseline, startWorld } from './gateway/harness.js';
+import { args, load, repeats, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { writeResult } from './gateway/results.js';
 import { appMetrics, describeWrites, writesBetween } from './gateway/app-metrics.js';
 import { appAndRedisMeter, cpuMeter, machineMeter } from './process-cpu.js';
@@ -25,14 +25,10 @@ async function main() {
   console.log(`bench:ingest: ${rounds} round(s) of ${seconds} s, ${connections} connections, ${db}, ${users} conversations over ${agents} agents`);
   const world = await startWorld({ db, agents, users, platforms: a.platforms });
   let delivered = 0;
-  let deliveredTwice = 0;
   let lastDeliveredAt = 0;
-  // Every webhook carries its own number, so a text seen again is a message delivered twice: counted, never hidden.
-  const seen = new Set<string>();
+  const seen = repeats();
   world.onAgentText((text, at) => {
-    if (!text.startsWith('ingest ')) return;
-    if (seen.has(text)) { deliveredTwice++; return; }
-    seen.add(text);
+    if (!text.startsWith('ingest ') || !seen.first(text)) return;
     delivered++;
     lastDeliveredAt = at;
   });
@@ -54,7 +50,6 @@ async function main() {
   const runs = [];
   for (let k = 0; k < rounds; k++) {
     delivered = 0;
-    deliveredTwice = 0;
     lastDeliveredAt = 0;
     seen.clear();
     const started = Date.now();
@@ -72,6 +67,7 @@ async function main() {
     // Every acknowledged message must reach its agent: wait for the stragglers.
     const until = Date.now() + 30_000;
     while (delivered < accepted && Date.now() < until) await sleep(50);
+    const deliveredTwice = seen.twice();
     const deliveredPerSecond = delivered ? delivered / ((lastDeliveredAt - started) / 1000) : 0;
     const { appMs: appCpuMs, redisMs: redisCpuMs } = meter.stop();
     const writes = writesBetween(metricsBefore, await appMetrics(world.cluster.urls[0]));

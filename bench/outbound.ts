@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { percentile, round } from './bench-math.js';
-import { args, sleep, startBaseline, startWorld } from './gateway/harness.js';
+import { args, repeats, sleep, startBaseline, startWorld } from './gateway/harness.js';
 import { stampOf, stampText } from './gateway/webhook-shapes.js';
 import { writeResult } from './gateway/results.js';
 import { appAndRedisMeter, cpuMeter, machineMeter } from './process-cpu.js';
@@ -29,13 +29,10 @@ interface Figures { sent: number; acked: number; received: number; duplicates: n
 async function drive(targets: { socket: Socket; conversationId?: string }[], world: Awaited<ReturnType<typeof startWorld>>, seconds: number): Promise<Figures> {
   const samples: number[] = [];
   const trace: [number, number][] | undefined = a.trace ? [] : undefined;
-  const seen = new Set<string>();
-  let duplicates = 0;
+  const seen = repeats(); // a text the platform got twice: counted, never hidden
   world.fake.onText = (text, at) => {
     const t = stampOf(text);
-    if (t === undefined) return;
-    if (seen.has(text)) { duplicates++; return; } // a text the platform got twice: counted, never hidden
-    seen.add(text);
+    if (t === undefined || !seen.first(text)) return;
     samples.push(at - t);
     trace?.push([t, at - t]);
   };
@@ -55,7 +52,7 @@ async function drive(targets: { socket: Socket; conversationId?: string }[], wor
   while (samples.length < sent && Date.now() < until) await sleep(50);
   world.fake.onText = undefined;
   if (trace) fs.writeFileSync(`${a.trace}-${seconds}s.json`, JSON.stringify(trace));
-  return { sent, acked, received: samples.length, duplicates, failedAcks, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: samples.length ? Math.max(...samples) : NaN };
+  return { sent, acked, received: samples.length, duplicates: seen.twice(), failedAcks, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: samples.length ? Math.max(...samples) : NaN };
 }
 
 async function main() {

@@ -169,23 +169,33 @@ export async function startBaseline(mode: 'ingest' | 'emit' | 'relay', platformU
 }
 
 /**
- * Latency samples of texts stamped with their send time, collected while `run` goes. Each stamped
- * text is unique (it carries its webhook's number), so one seen again was delivered twice: it is
- * counted in `twice`, not sampled.
+ * Tells texts seen before from new ones. Every text a benchmark sends is unique (it carries its
+ * own number), so one seen again is a message delivered twice: counted in `twice`, never hidden.
  */
-export function latencyCollector(): { samples: number[]; twice: () => number; onText: (text: string, at: number) => void } {
-  const samples: number[] = [];
+export function repeats(): { first: (text: string) => boolean; twice: () => number; clear: () => void } {
   const seen = new Set<string>();
   let twice = 0;
   return {
-    samples,
+    first: (text) => {
+      if (seen.has(text)) { twice++; return false; }
+      seen.add(text);
+      return true;
+    },
     twice: () => twice,
+    clear: () => { seen.clear(); twice = 0; },
+  };
+}
+
+/** Latency samples of texts stamped with their send time, collected while `run` goes; a text seen again is counted in `twice`, not sampled. */
+export function latencyCollector(): { samples: number[]; twice: () => number; onText: (text: string, at: number) => void } {
+  const samples: number[] = [];
+  const seen = repeats();
+  return {
+    samples,
+    twice: seen.twice,
     onText: (text, at) => {
       const t = stampOf(text);
-      if (t === undefined) return;
-      if (seen.has(text)) { twice++; return; }
-      seen.add(text);
-      samples.push(at - t);
+      if (t !== undefined && seen.first(text)) samples.push(at - t);
     },
   };
 }

@@ -31,7 +31,7 @@
 // connection goes back: an idle connection never holds a transaction open (nor the metadata locks
 // it would keep on tables). Everything TypeORM does stays on TypeORM's pool, in autocommit.
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { driveAsync, type RowOp, type Work } from './work.js';
+import { driveAsync, single, type RowOp, type Work } from './work.js';
 
 interface Connection {
   query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
@@ -103,8 +103,8 @@ export class MysqlUnits {
   }
 
   /** Runs one statement as a unit (a read or a single write); its COMMIT travels with it. */
-  runOne<T>(op: RowOp, statement: (op: RowOp) => UnitStatement): Promise<T> {
-    return this.enqueue(function* one() { return (yield op) as T; }, true, statement);
+  runOne(op: RowOp, statement: (op: RowOp) => UnitStatement): Promise<unknown> {
+    return this.enqueue(() => single(op), true, statement);
   }
 
   private enqueue<T>(work: () => Work<T>, one: boolean, statement: (op: RowOp) => UnitStatement): Promise<T> {

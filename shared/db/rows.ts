@@ -11,7 +11,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
 import { MysqlUnits } from './mysql-units.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
-import { driveSync, type Joined, type RowOp, type Work } from './work.js';
+import { driveSync, single, type Joined, type RowOp, type Work } from './work.js';
 
 /**
  * How SQLite holds our times (TypeORM writes them so: UTC, milliseconds). TypeORM reads such a
@@ -73,8 +73,9 @@ export class Rows {
 
   /** The row whose columns equal `where` (a null value matches NULL), or null; the first by `order` when several do. */
   async findOne<T extends ObjectLiteral>(entity: EntityTarget<T>, where: Partial<T>, order?: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>): Promise<T | null> {
-    if (this.sqlite) return this.execSync({ op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as T | null; // a prepared statement, without TypeORM's query path
-    return this.runOne({ op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined }) as Promise<T | null>; // on MySQL, a unit of one read: it shares its turn's round trips
+    const op = { op: 'findOne', entity, where, order: order as Record<string, 'ASC' | 'DESC'> | undefined } as const;
+    if (this.sqlite) return this.execSync(op) as T | null; // a prepared statement, without TypeORM's query path
+    return this.runOne(op) as Promise<T | null>; // on MySQL, a unit of one read: it shares its turn's round trips, and carries its COMMIT
   }
 
   /**
@@ -83,8 +84,9 @@ export class Rows {
    * that is NULL or points at no row gives null there. Null when no row matches `where`.
    */
   async findOneWith<T extends ObjectLiteral, V extends Record<string, EntityTarget<ObjectLiteral>>>(entity: EntityTarget<T>, where: Partial<T>, via: V): Promise<Joined<T, V> | null> {
-    if (this.sqlite) return this.execSync({ op: 'findOneWith', entity, where, via }) as Joined<T, V> | null;
-    return this.runOne({ op: 'findOneWith', entity, where, via }) as Promise<Joined<T, V> | null>;
+    const op = { op: 'findOneWith', entity, where, via } as const;
+    if (this.sqlite) return this.execSync(op) as Joined<T, V> | null;
+    return this.runOne(op) as Promise<Joined<T, V> | null>;
   }
 
   /**
@@ -118,7 +120,7 @@ export class Rows {
   /** One operation as a unit of its own: on MySQL its COMMIT goes in the same round trip. */
   private runOne(op: RowOp): Promise<unknown> {
     if (this.mysqlUnits) return this.mysqlUnits.runOne(op, (o) => this.statement(o));
-    return this.run(() => (function* one(): Work<unknown> { return yield op; })());
+    return this.run(() => single(op));
   }
 
   /** Runs units in the order given (each sees the ones before it); resolves with their results. */

@@ -72,6 +72,11 @@ export function* remove<T extends ObjectLiteral>(entity: EntityTarget<T>, where:
   return (yield { op: 'delete', entity, where }) as number;
 }
 
+/** A unit of exactly one operation, whose result it returns (Rows's single reads and writes). */
+export function* single(op: RowOp): Work<unknown> {
+  return yield op;
+}
+
 /** Runs a unit whose operations complete synchronously. */
 export function driveSync<T>(work: Work<T>, exec: (op: RowOp) => unknown): T {
   let step = work.next();
